@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.views.i18n import set_language
+
+from evaluations import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("evaluations/", views.evaluation_list, name="evaluation_list"),
+    path("evaluations/new/", views.evaluation_new, name="evaluation_new"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
+    path("evaluations/<int:pk>/edit/", views.evaluation_edit, name="evaluation_edit"),
+    path("evaluations/<int:pk>/copy/", views.evaluation_copy, name="evaluation_copy"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    # Choosing the page's language is allowed before logging in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]
+

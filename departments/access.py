@@ -1,0 +1,109 @@
+"""Who may see and change what. Every page, export and import starts here.
+
+- A department member (editor or viewer) sees the forms of the departments they belong to;
+  editors change them while they are drafts or returned.
+- A reviewer sees the forms of every department their finance bureau oversees, and reviews them.
+- A superuser (administrator) sees everything and may reopen approved forms.
+
+Anything outside a user's scope answers 404, so that ids of other departments' forms reveal
+nothing; a visible form the user may not change answers 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from departments.models import Department, Membership
+from evaluations.models import Evaluation
+
+
+def is_admin(user):
+    return user.is_active and user.is_superuser
+
+
+def visible_departments(user):
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    member_of = Department.objects.filter(memberships__user=user).values("pk")
+    reviewed = Department.objects.filter(bureau__memberships__user=user).values("pk")
+    return Department.objects.filter(Q(pk__in=member_of) | Q(pk__in=reviewed))
+
+
+def member_departments(user):
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    return Department.objects.filter(memberships__user=user)
+
+
+def editable_departments(user):
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    return Department.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.EDITOR
+    )
+
+
+def reviewed_departments(user):
+    """Departments whose forms this user reviews (through their finance bureaus)."""
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    return Department.objects.filter(bureau__memberships__user=user)
+
+
+def is_member(user):
+    return user.is_authenticated and user.memberships.exists()
+
+
+def is_reviewer(user):
+    return user.is_authenticated and user.bureau_memberships.exists()
+
+
+def visible_evaluations(user):
+    return Evaluation.objects.filter(
+        project__department__in=visible_departments(user).values("pk")
+    ).select_related("project__department", "year")
+
+
+def reviewable_evaluations(user):
+    return Evaluation.objects.filter(
+        project__department__in=reviewed_departments(user).values("pk")
+    ).select_related("project__department", "year")
+
+
+def evaluation_for_viewing(user, pk):
+    return get_object_or_404(visible_evaluations(user), pk=pk)
+
+
+def evaluation_for_editing(user, pk):
+    """The form if this user may edit its content; 404 outside their scope, 403 otherwise.
+
+    The state is not checked here: a submitted form belongs to the department's editors all the
+    same, and the edit page explains why it is read-only now.
+    """
+    evaluation = evaluation_for_viewing(user, pk)
+    if not can_edit_department(user, evaluation.project.department_id):
+        raise PermissionDenied
+    return evaluation
+
+
+def evaluation_for_review(user, pk):
+    evaluation = evaluation_for_viewing(user, pk)
+    if not can_review(user, evaluation):
+        raise PermissionDenied
+    return evaluation
+
+
+def can_edit_department(user, department_id):
+    return editable_departments(user).filter(pk=department_id).exists()
+
+
+def can_edit(user, evaluation):
+    return evaluation.is_editable_state and can_edit_department(
+        user, evaluation.project.department_id
+    )
+
+
+def can_review(user, evaluation):
+    return reviewed_departments(user).filter(pk=evaluation.project.department_id).exists()

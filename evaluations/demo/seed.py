@@ -1,0 +1,131 @@
+"""The demo: the 西区 finance bureau, the 组织部 with its units, and its ten real 2023 forms.
+
+Loading is idempotent: what exists is kept as it is (a demo user's edits survive a second
+`make run`), what is missing is created. Demo users exist only through this module.
+"""
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from departments.models import BureauMembership, Department, FinanceBureau, Membership
+from evaluations.models import Edition, Evaluation, FundLine, Indicator, Project, Year
+
+DEMO_PASSWORD = "demo-pass-2023"
+SEED_FILE = Path(__file__).with_name("seed_forms_2023.json")
+EDITION = "2021版"
+BUREAU = ("510403-CZ", "攀枝花市西区财政局")
+ORGANISATION_DEPARTMENT = ("510403-101", "中国共产党攀枝花市西区委员会组织部")
+PARTY_SCHOOL = ("510403-102", "中共攀枝花市西区区委党校")
+
+
+def read_seed():
+    return json.loads(SEED_FILE.read_text(encoding="utf-8"))
+
+
+def _amount(text):
+    return None if text in (None, "") else Decimal(text)
+
+
+@transaction.atomic
+def load_demo():
+    seed = read_seed()
+    edition = Edition.objects.get(name=EDITION)
+    bureau, _ = FinanceBureau.objects.get_or_create(code=BUREAU[0], defaults={"name": BUREAU[1]})
+    department = _department(ORGANISATION_DEPARTMENT, bureau)
+    for index, name in enumerate(seed["subunits"], start=1):
+        _department((f"{ORGANISATION_DEPARTMENT[0]}-{index:02d}", name), bureau, parent=department)
+    party_school = _department(PARTY_SCHOOL, bureau)
+
+    year = _year(seed["year"], edition, deadline=datetime.date(seed["year"] + 1, 3, 31))
+    _year(seed["year"] + 1, edition, deadline=timezone.localdate() + datetime.timedelta(days=30))
+
+    editor = _user("editor", "组织部 填报员")
+    _membership(editor, department, Membership.Role.EDITOR)
+    _membership(_user("viewer", "组织部 查看员"), department, Membership.Role.VIEWER)
+    _membership(_user("dangxiao", "党校 填报员"), party_school, Membership.Role.EDITOR)
+    BureauMembership.objects.get_or_create(user=_user("reviewer", "财政局 审核员"), bureau=bureau)
+    _user("admin", "系统管理员", is_staff=True, is_superuser=True)
+
+    created = 0
+    for form in seed["forms"]:
+        project, _ = Project.objects.get_or_create(department=department, name=form["project"])
+        if not Evaluation.objects.filter(project=project, year=year).exists():
+            create_form(project, year, form, editor)
+            created += 1
+    return created
+
+
+def create_form(project, year, form, user):
+    """One form from its plain description (the seed file's shape)."""
+    edition = year.edition
+    evaluation = Evaluation.objects.create(
+        project=project,
+        year=year,
+        supervising_unit=form["supervising_unit"],
+        implementing_unit=form["implementing_unit"],
+        goal=form["goal"],
+        achieved=form["achieved"],
+        updated_by=user,
+    )
+    FundLine.objects.bulk_create(
+        FundLine(
+            evaluation=evaluation,
+            source=source,
+            budget=_amount(form["funds"].get(source.name, {}).get("budget")),
+            actual=_amount(form["funds"].get(source.name, {}).get("actual")),
+        )
+        for source in edition.fund_sources.all()
+    )
+    categories = {category.name_path(): category for category in edition.level2()}
+    Indicator.objects.bulk_create(
+        Indicator(
+            evaluation=evaluation,
+            category=categories[(row["level1"], row["level2"])],
+            name=row["name"],
+            target=row["target"],
+            actual=row["actual"],
+            completion_rate=_amount(row["rate"]),
+            reason=row["reason"],
+            position=position,
+        )
+        for position, row in enumerate(form["indicators"], start=1)
+    )
+    return evaluation
+
+
+def _department(code_and_name, bureau, parent=None):
+    code, name = code_and_name
+    department, _ = Department.objects.get_or_create(
+        code=code, defaults={"name": name, "bureau": bureau, "parent": parent}
+    )
+    return department
+
+
+def _year(number, edition, deadline):
+    year, created = Year.objects.get_or_create(
+        year=number, defaults={"edition": edition, "deadline": deadline}
+    )
+    if created:
+        year.required_categories.set(edition.level1())
+    return year
+
+
+def _user(username, full_name, **flags):
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"first_name": full_name, "email": f"{username}@example.org", **flags},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _membership(user, department, role):
+    Membership.objects.get_or_create(user=user, department=department, defaults={"role": role})

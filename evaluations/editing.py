@@ -1,0 +1,148 @@
+"""Creating forms and saving what departments type into them.
+
+State changes are not made here; they belong to evaluations/workflow.py.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from evaluations.models import Evaluation, FundLine, Indicator, Project
+
+
+class EditRefused(Exception):
+    """The save cannot go through; the message says why, in the user's language."""
+
+
+class StaleEdit(EditRefused):
+    pass
+
+
+def _new_evaluation(project, year, user, **texts):
+    evaluation = Evaluation.objects.create(
+        project=project,
+        year=year,
+        supervising_unit=project.department.supervising.name,
+        updated_by=user,
+        **texts,
+    )
+    FundLine.objects.bulk_create(
+        FundLine(evaluation=evaluation, source=source) for source in year.edition.fund_sources.all()
+    )
+    return evaluation
+
+
+@transaction.atomic
+def start_evaluation(department, year, name, kind, user):
+    """A blank form for a project (found by name in the department, or new) in a year."""
+    project, _created = Project.objects.get_or_create(
+        department=department, name=name, defaults={"kind": kind}
+    )
+    return _new_evaluation(project, year, user, implementing_unit=department.name)
+
+
+@transaction.atomic
+def copy_evaluation(previous, year, user):
+    """This year's form for the project of `previous`, planned as last year's was.
+
+    The plan carries over (units, annual goal, indicator names and targets); last year's results
+    do not (funds, what was achieved, actual values, completion rates, reasons).
+    """
+    evaluation = _new_evaluation(
+        previous.project,
+        year,
+        user,
+        supervising_unit=previous.supervising_unit,
+        implementing_unit=previous.implementing_unit,
+        goal=previous.goal,
+    )
+    categories = {category.name_path(): category for category in year.edition.level2()}
+    Indicator.objects.bulk_create(
+        Indicator(
+            evaluation=evaluation,
+            category=categories[row.category.name_path()],
+            name=row.name,
+            target=row.target,
+            position=row.position,
+        )
+        for row in previous.indicators.select_related("category__parent")
+        if row.category.name_path() in categories
+    )
+    return evaluation
+
+
+def save_evaluation(evaluation, user, form, fund_forms, indicator_formset):
+    """Write a validated edit page, unless someone else saved the form since it was opened."""
+    try:
+        with transaction.atomic():
+            _save(evaluation, user, form, fund_forms, indicator_formset)
+    except IntegrityError:
+        raise EditRefused(
+            _("This department already has a project with this name.")
+        ) from None
+
+
+def _save(evaluation, user, form, fund_forms, indicator_formset):
+    current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if current.version != form.cleaned_data["version"]:
+        editor = current.updated_by
+        raise StaleEdit(
+            _(
+                "%(who)s saved this form while you were editing it. Your changes are still on "
+                "this page but were not saved: open the form again in a new tab, compare, and "
+                "enter your changes there."
+            )
+            % {"who": (editor.get_full_name() or editor.username) if editor else _("Someone")}
+        )
+    if not current.is_editable_state:
+        raise EditRefused(
+            _("This form is %(state)s and cannot be changed now.")
+            % {"state": current.get_state_display()}
+        )
+
+    project = current.project
+    if project.name != form.cleaned_data["project_name"]:
+        project.name = form.cleaned_data["project_name"]
+        project.save(update_fields=["name"])
+
+    for name in ("supervising_unit", "implementing_unit", "goal", "achieved"):
+        setattr(current, name, form.cleaned_data[name])
+    current.updated_by = user
+    current.version = F("version") + 1
+    current.save()
+
+    for fund_form in fund_forms:
+        FundLine.objects.update_or_create(
+            evaluation=current,
+            source=fund_form.source,
+            defaults={
+                "budget": fund_form.cleaned_data["budget"],
+                "actual": fund_form.cleaned_data["actual"],
+            },
+        )
+
+    _save_indicators(current, indicator_formset)
+    evaluation.refresh_from_db()
+
+
+def _save_indicators(evaluation, formset):
+    kept = []
+    for form in formset.forms:
+        if not form.has_changed() and form.instance.pk is None:
+            continue
+        if form in formset.deleted_forms or form.is_blank():
+            if form.instance.pk:
+                form.instance.delete()
+            continue
+        row = form.save(commit=False)
+        row.evaluation = evaluation
+        kept.append(row)
+    # Order as the page sent it; renumber so that positions stay small and unique.
+    kept.sort(key=lambda row: (row.category.parent.position, row.category.position, row.position))
+    for position, row in enumerate(kept, start=1):
+        row.position = position
+    Indicator.objects.bulk_update(
+        [row for row in kept if row.pk],
+        ["category", "name", "target", "actual", "completion_rate", "reason", "position"],
+    )
+    Indicator.objects.bulk_create([row for row in kept if not row.pk])

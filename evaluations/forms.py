@@ -1,0 +1,244 @@
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.models import Evaluation, Indicator, Project
+from evaluations.money import CENT, AmountError, normalise_number_text, parse_amount
+
+SHORT_TEXT = 200
+LONG_TEXT = 5000
+CELL_TEXT = 1000
+
+
+class AmountField(forms.CharField):
+    """An amount in 万元 as people type it: `12`, `11.97`, `1,234.5`; blank is no money."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return parse_amount(value)
+        except AmountError as error:
+            raise forms.ValidationError(str(error), code="amount") from None
+
+    def clean(self, value):
+        # The length limit is for the text typed; the cleaned value is a Decimal.
+        self.validate(value)
+        self.run_validators(value)
+        return self.to_python(value)
+
+
+class PercentField(forms.CharField):
+    """A completion rate: `52.37`, `52.37%` or `100%`; rounded to two decimals."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return value
+
+    def to_python(self, value):
+        text = normalise_number_text(super().to_python(value) or "").removesuffix("%")
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(
+                _("Enter a percentage such as 100 or 52.37."), code="percent"
+            ) from None
+        if not number.is_finite() or number < 0 or number > 10000:
+            raise forms.ValidationError(
+                _("A completion rate is between 0 and 10000%."), code="percent_range"
+            )
+        return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class BootstrapFields:
+    """Bootstrap classes on the widgets, and error state where the user must look."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+
+
+class EvaluationForm(BootstrapFields, forms.ModelForm):
+    project_name = forms.CharField(label="项目名称", max_length=SHORT_TEXT)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Evaluation
+        fields = ["supervising_unit", "implementing_unit", "goal", "achieved"]
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 4}),
+            "achieved": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project_name"].initial = self.instance.project.name
+        self.fields["version"].initial = self.instance.version
+        for name in ("goal", "achieved"):
+            self.fields[name].max_length = LONG_TEXT
+            self.fields[name].widget.attrs["maxlength"] = LONG_TEXT
+
+    def clean_project_name(self):
+        name = self.cleaned_data["project_name"].strip()
+        project = self.instance.project
+        taken = (
+            Project.objects.filter(department_id=project.department_id, name=name)
+            .exclude(pk=project.pk)
+            .exists()
+        )
+        if taken:
+            raise forms.ValidationError(
+                _("This department already has a project with this name."), code="taken"
+            )
+        return name
+
+
+class FundLineForm(BootstrapFields, forms.Form):
+    budget = AmountField(label="全年预算数")
+    actual = AmountField(label="实际完成数")
+
+    def __init__(self, *args, source, **kwargs):
+        self.source = source
+        super().__init__(*args, prefix=f"fund-{source.pk}", **kwargs)
+
+
+class IndicatorForm(BootstrapFields, forms.ModelForm):
+    completion_rate = PercentField(label="完成率（%）")
+
+    class Meta:
+        model = Indicator
+        fields = ["category", "name", "target", "actual", "completion_rate", "reason", "position"]
+        widgets = {
+            "category": forms.HiddenInput,
+            "position": forms.HiddenInput,
+            "name": forms.Textarea(attrs={"rows": 2}),
+            "target": forms.Textarea(attrs={"rows": 2}),
+            "actual": forms.Textarea(attrs={"rows": 2}),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if categories is not None:
+            self.fields["category"].queryset = categories
+        self.fields["name"].required = False
+        for name in ("name", "target", "actual", "reason"):
+            self.fields[name].max_length = CELL_TEXT
+            self.fields[name].widget.attrs["maxlength"] = CELL_TEXT
+        self.fields["position"].required = False
+
+    def is_blank(self):
+        """A row the user added and left empty is dropped, not refused."""
+        data = {name: self[name].value() for name in ("name", "target", "actual", "reason")}
+        rate = self["completion_rate"].value()
+        return not any((value or "").strip() for value in data.values()) and not (rate or "")
+
+    def has_changed(self):
+        if self.instance.pk is None and self.is_blank():
+            return False
+        return super().has_changed()
+
+
+class BaseIndicatorFormSet(BaseModelFormSet):
+    def __init__(self, *args, categories, **kwargs):
+        self.categories = categories
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs["categories"] = self.categories
+        return kwargs
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+            form.fields["DELETE"].label = _("Remove row")
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            categories=self.categories,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+IndicatorFormSet = modelformset_factory(
+    Indicator,
+    form=IndicatorForm,
+    formset=BaseIndicatorFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=300,
+    validate_max=True,
+    absolute_max=300,
+)
+
+
+class NewEvaluationForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("department"), queryset=None, empty_label=None)
+    project_name = forms.CharField(label="项目名称", max_length=SHORT_TEXT)
+    kind = forms.ChoiceField(label=_("kind"), choices=Project.Kind.choices)
+
+    def __init__(self, *args, departments, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.fields["department"].queryset = departments
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("start", _("Start the form")))
+
+    def clean(self):
+        cleaned = super().clean()
+        department, name = cleaned.get("department"), cleaned.get("project_name")
+        if department and name:
+            name = cleaned["project_name"] = name.strip()
+            if Evaluation.objects.filter(
+                project__department=department, project__name=name, year=self.year
+            ).exists():
+                self.add_error(
+                    "project_name",
+                    _("This project already has a form for %(year)s.") % {"year": self.year.year},
+                )
+        return cleaned

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from evaluations.demo.seed import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo bureau, departments, users and the ten real 2023 forms (idempotent)."
+
+    def handle(self, *args, **options):
+        created = load_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} forms created). Logins: editor, viewer, dangxiao, "
+                f"reviewer, admin; password {DEMO_PASSWORD}"
+            )
+        )

@@ -1,0 +1,301 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+
+# 万元 with six decimals holds 分; fourteen digits hold up to 一亿万元 (a trillion 元).
+MONEY = {"max_digits": 14, "decimal_places": 6}
+HUNDRED = Decimal(100)
+
+
+class Edition(models.Model):
+    """One official version of the form: the fund sources it lists and its indicator taxonomy.
+
+    Sources and taxonomy are rows, not columns, so that an older or newer official layout
+    (other fund sources, the pre-2021 taxonomy) is data an administrator adds.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("form edition")
+        verbose_name_plural = _("form editions")
+
+    def __str__(self):
+        return self.name
+
+    def level1(self):
+        return self.categories.filter(parent__isnull=True)
+
+    def level2(self):
+        return (
+            self.categories.filter(parent__isnull=False)
+            .select_related("parent")
+            .order_by("parent__position", "position", "id")
+        )
+
+
+class FundSource(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="fund_sources")
+    name = models.CharField(_("name"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["edition", "position", "id"]
+        verbose_name = _("fund source")
+        verbose_name_plural = _("fund sources")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "name"], name="fund_source_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorCategory(models.Model):
+    """A 一级指标 (no parent) or a 二级指标 (under its 一级)."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="categories")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("一级指标"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    aliases = models.TextField(
+        _("aliases"),
+        blank=True,
+        help_text=_("Other labels real files use for this one, one per line."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["edition", "position", "id"]
+        verbose_name = _("indicator category")
+        verbose_name_plural = _("indicator categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "parent", "name"], name="category_unique_under_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "name"],
+                condition=Q(parent__isnull=True),
+                name="top_category_unique_name",
+            ),
+        ]
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent.name} / {self.name}"
+        return self.name
+
+    def name_path(self):
+        return (self.parent.name, self.name) if self.parent_id else (self.name,)
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Year(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    edition = models.ForeignKey(Edition, verbose_name=_("form edition"), on_delete=models.PROTECT)
+    deadline = models.DateField(_("submission deadline"), null=True, blank=True)
+    execution_threshold = models.DecimalField(
+        _("execution rate threshold (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(90),
+        help_text=_("Flag forms executed below this rate while every indicator shows 100%."),
+    )
+    required_categories = models.ManyToManyField(
+        IndicatorCategory,
+        verbose_name=_("required 一级指标"),
+        blank=True,
+        limit_choices_to={"parent__isnull": True},
+        help_text=_("A form needs at least one indicator under each of these before submitting."),
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("year")
+        verbose_name_plural = _("years")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="year_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(execution_threshold__gte=0, execution_threshold__lte=100),
+                name="threshold_is_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class Project(models.Model):
+    class Kind(models.TextChoices):
+        RECURRING = "recurring", _("recurring (常年项目)")
+        ONE_OFF = "one_off", _("one-off (一次性项目)")
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="projects"
+    )
+    name = models.CharField(_("项目名称"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.RECURRING)
+
+    class Meta:
+        ordering = ["department", "name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="project_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["recurring", "one_off"]), name="project_kind_known"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Evaluation(models.Model):
+    """One 部门预算项目支出绩效自评表: one project in one year."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    year = models.ForeignKey(
+        Year, verbose_name=_("year"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    supervising_unit = models.CharField(_("项目主管单位"), max_length=200)
+    implementing_unit = models.CharField(_("项目实施单位"), max_length=200, blank=True)
+    goal = models.TextField(_("年度设定目标"), blank=True)
+    achieved = models.TextField(_("实际完成情况"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State, default=State.DRAFT, editable=False
+    )
+    # Bumped on every save; an edit based on an older version is refused, never merged.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-year", "project__department", "project__name"]
+        verbose_name = _("self-evaluation form")
+        verbose_name_plural = _("self-evaluation forms")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="one_form_per_project_year"),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "approved", "returned"]),
+                name="evaluation_state_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "state"])]
+
+    def __str__(self):
+        return f"{self.project.name}（{self.year_id}）"
+
+    @property
+    def department(self):
+        return self.project.department
+
+    @property
+    def is_editable_state(self):
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+
+class FundLine(models.Model):
+    """Budget and actual of one fund source, in 万元. Blank means no money from that source."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="fund_lines")
+    source = models.ForeignKey(FundSource, on_delete=models.PROTECT, related_name="+")
+    budget = models.DecimalField(_("全年预算数"), null=True, blank=True, **MONEY)
+    actual = models.DecimalField(_("实际完成数"), null=True, blank=True, **MONEY)
+
+    class Meta:
+        ordering = ["source__position", "source_id"]
+        verbose_name = _("fund line")
+        verbose_name_plural = _("fund lines")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "source"], name="one_line_per_source"),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="budget_not_negative"),
+            models.CheckConstraint(condition=Q(actual__gte=0), name="actual_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.name}: {self.budget} / {self.actual}"
+
+
+class Indicator(models.Model):
+    """A 三级指标 row, filed under its 二级指标 (whose parent is the 一级)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="indicators")
+    category = models.ForeignKey(
+        IndicatorCategory, verbose_name=_("二级指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.TextField(_("三级指标"))
+    target = models.TextField(_("年度设定指标值"), blank=True)
+    actual = models.TextField(_("实际完成值"), blank=True)
+    completion_rate = models.DecimalField(
+        _("完成率（%）"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    reason = models.TextField(_("未完成原因和改进措施"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["category__parent__position", "category__position", "position", "id"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completion_rate__gte=0) & Q(completion_rate__lte=10000),
+                name="completion_rate_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["evaluation", "position"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Transition(models.Model):
+    """One change of a form's state: the history the department and the reviewers read."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_state = models.CharField(max_length=16, choices=Evaluation.State)
+    to_state = models.CharField(max_length=16, choices=Evaluation.State)
+    comment = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The form as submitted, so that a reviewer sees what changed between two submissions.
+    snapshot = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+
+    def __str__(self):
+        return f"{self.evaluation}: {self.from_state} → {self.to_state}"

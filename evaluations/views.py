@@ -1,0 +1,232 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from departments import access
+from evaluations import editing
+from evaluations.completion import suggest
+from evaluations.forms import (
+    EvaluationForm,
+    FundLineForm,
+    IndicatorFormSet,
+    NewEvaluationForm,
+)
+from evaluations.indicators import group_rows
+from evaluations.models import Evaluation, Year
+from evaluations.money import Funds
+
+
+@require_GET
+def home(request):
+    if access.is_member(request.user):
+        return redirect("evaluation_list")
+    if access.is_reviewer(request.user):
+        return redirect("evaluation_list")
+    if access.is_admin(request.user):
+        return redirect("admin:index")
+    return render(request, "evaluations/no_access.html")
+
+
+def _selected_year(request):
+    years = list(Year.objects.all())
+    wanted = request.GET.get("year") or request.POST.get("year")
+    if wanted:
+        try:
+            return next(year for year in years if str(year.year) == wanted), years
+        except StopIteration:
+            raise Http404(_("There is no such year.")) from None
+    return (years[0] if years else None), years
+
+
+@require_GET
+def evaluation_list(request):
+    year, years = _selected_year(request)
+    departments = list(access.member_departments(request.user).select_related("parent"))
+    editable = set(access.editable_departments(request.user).values_list("pk", flat=True))
+    forms = []
+    to_copy = []
+    if year:
+        forms = (
+            Evaluation.objects.filter(project__department__in=departments, year=year)
+            .select_related("project")
+            .annotate(budget=Sum("fund_lines__budget"), actual=Sum("fund_lines__actual"))
+            .order_by("project__name")
+        )
+        to_copy = (
+            Evaluation.objects.filter(project__department__in=departments, year=year.year - 1)
+            .exclude(project__evaluations__year=year)
+            .select_related("project")
+            .order_by("project__name")
+        )
+    sections = [
+        {
+            "department": department,
+            "can_edit": department.pk in editable,
+            "forms": [form for form in forms if form.project.department_id == department.pk],
+            "to_copy": [form for form in to_copy if form.project.department_id == department.pk],
+        }
+        for department in departments
+    ]
+    return render(
+        request,
+        "evaluations/list.html",
+        {"year": year, "years": years, "sections": sections, "can_start": bool(editable)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_new(request):
+    year, _years = _selected_year(request)
+    departments = access.editable_departments(request.user)
+    if year is None or not departments.exists():
+        raise PermissionDenied
+    form = NewEvaluationForm(request.POST or None, departments=departments, year=year)
+    if form.is_valid():
+        evaluation = editing.start_evaluation(
+            form.cleaned_data["department"],
+            year,
+            form.cleaned_data["project_name"],
+            form.cleaned_data["kind"],
+            request.user,
+        )
+        messages.success(request, _("The form is started. Fill it in and save a draft."))
+        return redirect("evaluation_edit", evaluation.pk)
+    return render(request, "evaluations/new.html", {"form": form, "year": year})
+
+
+@require_POST
+def evaluation_copy(request, pk):
+    previous = access.evaluation_for_editing(request.user, pk)
+    year = get_object_or_404(Year, year=previous.year_id + 1)
+    existing = Evaluation.objects.filter(project=previous.project, year=year).first()
+    if existing:
+        messages.info(request, _("This project already has a form for %(year)s.") % {"year": year})
+        return redirect("evaluation_edit", existing.pk)
+    evaluation = editing.copy_evaluation(previous, year, request.user)
+    messages.success(
+        request,
+        _(
+            "Last year's plan is copied: goal, indicators and targets. Funds and results are "
+            "empty, ready for this year."
+        ),
+    )
+    return redirect("evaluation_edit", evaluation.pk)
+
+
+@require_GET
+def evaluation_detail(request, pk):
+    evaluation = access.evaluation_for_viewing(request.user, pk)
+    edition = evaluation.year.edition
+    indicators = list(evaluation.indicators.all())
+    return render(
+        request,
+        "evaluations/detail.html",
+        {
+            "evaluation": evaluation,
+            "funds": Funds.of(evaluation),
+            "groups": group_rows(
+                edition.level2(), indicators, lambda row: row.category_id, keep_empty=False
+            ),
+            "indicator_count": len(indicators),
+            "can_edit": access.can_edit(request.user, evaluation),
+        },
+    )
+
+
+class EditPage:
+    """The edit page's three parts: header and goals, funds block, indicator rows."""
+
+    def __init__(self, evaluation, data=None):
+        self.evaluation = evaluation
+        edition = evaluation.year.edition
+        self.categories = list(edition.level2())
+        self.form = EvaluationForm(data, instance=evaluation)
+        lines = {line.source_id: line for line in evaluation.fund_lines.all()}
+        self.fund_forms = [
+            FundLineForm(
+                data,
+                source=source,
+                initial={
+                    "budget": getattr(lines.get(source.pk), "budget", None),
+                    "actual": getattr(lines.get(source.pk), "actual", None),
+                },
+            )
+            for source in edition.fund_sources.all()
+        ]
+        self.indicators = IndicatorFormSet(
+            data,
+            queryset=evaluation.indicators.select_related("category"),
+            categories=edition.level2(),
+            prefix="indicators",
+        )
+        self.refusal = None
+
+    def is_valid(self):
+        parts = [self.form.is_valid(), self.indicators.is_valid()]
+        parts += [fund_form.is_valid() for fund_form in self.fund_forms]
+        return all(parts)
+
+    def groups(self):
+        forms = self.indicators.forms
+
+        def category_id_of(form):
+            value = form["category"].value()
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return None
+
+        for form in forms:
+            form.suggested_rate = suggest(form["target"].value(), form["actual"].value())
+        return group_rows(self.categories, forms, category_id_of)
+
+    def error_count(self):
+        count = len(self.form.errors) + sum(len(form.errors) for form in self.fund_forms)
+        return count + sum(len(errors) for errors in self.indicators.errors) + len(
+            self.indicators.non_form_errors()
+        )
+
+    def context(self):
+        return {
+            "evaluation": self.evaluation,
+            "form": self.form,
+            "fund_forms": self.fund_forms,
+            "funds": Funds.of(self.evaluation),
+            "formset": self.indicators,
+            "groups": self.groups(),
+            "refusal": self.refusal,
+            "error_count": self.error_count() if self.form.is_bound else 0,
+        }
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_edit(request, pk):
+    evaluation = access.evaluation_for_editing(request.user, pk)
+    if not evaluation.is_editable_state:
+        messages.info(
+            request,
+            _("This form is %(state)s and cannot be changed now.")
+            % {"state": evaluation.get_state_display()},
+        )
+        return redirect("evaluation_detail", evaluation.pk)
+    page = EditPage(evaluation, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if page.is_valid():
+            try:
+                editing.save_evaluation(
+                    evaluation, request.user, page.form, page.fund_forms, page.indicators
+                )
+            except editing.EditRefused as refusal:
+                page.refusal = str(refusal)
+                status = 409
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect("evaluation_edit", evaluation.pk)
+        else:
+            status = 400
+    return render(request, "evaluations/edit.html", page.context(), status=status)

@@ -1,0 +1,9 @@
+// Behaviour shared by every page. No inline scripts anywhere: the CSP forbids them.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+  const confirmable = event.target.closest("[data-confirm]");
+  if (confirmable && !window.confirm(confirmable.dataset.confirm)) event.preventDefault();
+});
