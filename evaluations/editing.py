@@ -19,13 +19,8 @@ class StaleEdit(EditRefused):
 
 
 def _new_evaluation(project, year, user, **texts):
-    evaluation = Evaluation.objects.create(
-        project=project,
-        year=year,
-        supervising_unit=project.department.supervising.name,
-        updated_by=user,
-        **texts,
-    )
+    texts.setdefault("supervising_unit", project.department.supervising.name)
+    evaluation = Evaluation.objects.create(project=project, year=year, updated_by=user, **texts)
     FundLine.objects.bulk_create(
         FundLine(evaluation=evaluation, source=source) for source in year.edition.fund_sources.all()
     )

@@ -1,0 +1,149 @@
+"""Personas and a real form, shared by every test.
+
+- editor: edits the forms of `department`; viewer: reads them.
+- other_editor: edits `other_department`, a sibling under the same finance bureau.
+- reviewer: reviews every department of `bureau`; other_reviewer: of `other_bureau` only.
+- admin_user: superuser.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from departments.models import BureauMembership, Department, FinanceBureau, Membership
+from evaluations.demo.seed import create_form, read_seed
+from evaluations.models import Edition, Project, Year
+
+PASSWORD = "a-long-test-password-2023"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs a third of a second per user; the suite creates hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username, **flags):
+    return get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **flags
+    )
+
+
+@pytest.fixture
+def edition(db):
+    return Edition.objects.get(name="2021版")
+
+
+@pytest.fixture
+def bureau(db):
+    return FinanceBureau.objects.create(code="CZ-1", name="攀枝花市西区财政局")
+
+
+@pytest.fixture
+def other_bureau(db):
+    return FinanceBureau.objects.create(code="CZ-2", name="攀枝花市东区财政局")
+
+
+@pytest.fixture
+def department(bureau):
+    return Department.objects.create(code="D-1", name="中国共产党攀枝花市西区委员会组织部", bureau=bureau)
+
+
+@pytest.fixture
+def other_department(bureau):
+    return Department.objects.create(code="D-2", name="中共攀枝花市西区区委党校", bureau=bureau)
+
+
+@pytest.fixture
+def foreign_department(other_bureau):
+    return Department.objects.create(code="D-9", name="攀枝花市东区教育局", bureau=other_bureau)
+
+
+@pytest.fixture
+def year(edition):
+    year = Year.objects.create(year=2023, edition=edition, deadline=datetime.date(2024, 3, 31))
+    year.required_categories.set(edition.level1())
+    return year
+
+
+@pytest.fixture
+def next_year(edition):
+    year = Year.objects.create(year=2024, edition=edition, deadline=datetime.date(2025, 3, 31))
+    year.required_categories.set(edition.level1())
+    return year
+
+
+@pytest.fixture
+def editor(department):
+    user = make_user("editor", first_name="组织部 填报员")
+    Membership.objects.create(user=user, department=department, role=Membership.Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def viewer(department):
+    user = make_user("viewer")
+    Membership.objects.create(user=user, department=department, role=Membership.Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def other_editor(other_department):
+    user = make_user("other_editor")
+    Membership.objects.create(user=user, department=other_department, role=Membership.Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def reviewer(bureau):
+    user = make_user("reviewer")
+    BureauMembership.objects.create(user=user, bureau=bureau)
+    return user
+
+
+@pytest.fixture
+def other_reviewer(other_bureau):
+    user = make_user("other_reviewer")
+    BureauMembership.objects.create(user=user, bureau=other_bureau)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def seed_forms():
+    return {form["project"]: form for form in read_seed()["forms"]}
+
+
+@pytest.fixture
+def make_form(department, year, editor, seed_forms):
+    """make_form("党员教育培训经费") → that seed form, filed by `department` (or another)."""
+
+    def make(project_name="党员教育培训经费", *, owner=None, in_year=None):
+        owner = owner or department
+        project, _ = Project.objects.get_or_create(department=owner, name=project_name)
+        return create_form(project, in_year or year, seed_forms[project_name], editor)
+
+    return make
+
+
+@pytest.fixture
+def evaluation(make_form):
+    """党员教育培训经费 (2023): 30 万元 budget, 15.71 actual, 11 indicators, a draft."""
+    return make_form()
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

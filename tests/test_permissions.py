@@ -1,0 +1,58 @@
+"""The permission matrix: every persona against every page that touches a form.
+
+One row per URL: the status each persona gets. 302 for anonymous is the login redirect; 404 means
+"not in your scope" (ids of other departments' forms reveal nothing); 403 means "visible, but your
+role may not do this".
+"""
+
+import pytest
+from django.urls import reverse
+
+PERSONAS = [
+    "anonymous",
+    "editor",
+    "viewer",
+    "other_editor",
+    "reviewer",
+    "other_reviewer",
+    "admin_user",
+]
+
+
+def row(name, method="get", *, anonymous=302, **statuses):
+    statuses["anonymous"] = anonymous
+    missing = set(PERSONAS) - set(statuses)
+    assert not missing, f"{name}: no expectation for {missing}"
+    return pytest.param(name, method, statuses, id=f"{method.upper()} {name}")
+
+
+# The form under test belongs to `department` (editor, viewer; reviewed by `reviewer`).
+MATRIX = [
+    row("evaluation_list", editor=200, viewer=200, other_editor=200, reviewer=200,
+        other_reviewer=200, admin_user=200),
+    row("evaluation_new", editor=200, viewer=403, other_editor=200, reviewer=403,
+        other_reviewer=403, admin_user=403),
+    row("evaluation_detail", editor=200, viewer=200, other_editor=404, reviewer=200,
+        other_reviewer=404, admin_user=200),
+    row("evaluation_edit", editor=200, viewer=403, other_editor=404, reviewer=403,
+        other_reviewer=404, admin_user=403),
+    row("evaluation_copy", "post", editor=302, viewer=403, other_editor=404, reviewer=403,
+        other_reviewer=404, admin_user=403),
+]
+
+
+def url_for(name, evaluation):
+    try:
+        return reverse(name, kwargs={"pk": evaluation.pk})
+    except Exception:
+        return reverse(name) + f"?year={evaluation.year_id}"
+
+
+@pytest.mark.parametrize(("name", "method", "statuses"), MATRIX)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(request, client_for, evaluation, next_year, name, method, statuses,
+                           persona):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    client = client_for(user)
+    response = getattr(client, method)(url_for(name, evaluation))
+    assert response.status_code == statuses[persona], (persona, name, response.status_code)
