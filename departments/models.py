@@ -68,9 +68,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="memberships"
-    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.VIEWER)
 
     class Meta:
@@ -93,9 +91,7 @@ class BureauMembership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bureau_memberships"
     )
-    bureau = models.ForeignKey(
-        FinanceBureau, on_delete=models.CASCADE, related_name="memberships"
-    )
+    bureau = models.ForeignKey(FinanceBureau, on_delete=models.CASCADE, related_name="memberships")
 
     class Meta:
         verbose_name = _("reviewer")

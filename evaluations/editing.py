@@ -72,9 +72,7 @@ def save_evaluation(evaluation, user, form, fund_forms, indicator_formset):
         with transaction.atomic():
             _save(evaluation, user, form, fund_forms, indicator_formset)
     except IntegrityError:
-        raise EditRefused(
-            _("This department already has a project with this name.")
-        ) from None
+        raise EditRefused(_("This department already has a project with this name.")) from None
 
 
 def _save(evaluation, user, form, fund_forms, indicator_formset):

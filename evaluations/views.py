@@ -186,8 +186,10 @@ class EditPage:
 
     def error_count(self):
         count = len(self.form.errors) + sum(len(form.errors) for form in self.fund_forms)
-        return count + sum(len(errors) for errors in self.indicators.errors) + len(
-            self.indicators.non_form_errors()
+        return (
+            count
+            + sum(len(errors) for errors in self.indicators.errors)
+            + len(self.indicators.non_form_errors())
         )
 
     def context(self):

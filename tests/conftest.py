@@ -48,7 +48,9 @@ def other_bureau(db):
 
 @pytest.fixture
 def department(bureau):
-    return Department.objects.create(code="D-1", name="中国共产党攀枝花市西区委员会组织部", bureau=bureau)
+    return Department.objects.create(
+        code="D-1", name="中国共产党攀枝花市西区委员会组织部", bureau=bureau
+    )
 
 
 @pytest.fixture

@@ -28,16 +28,52 @@ def row(name, method="get", *, anonymous=302, **statuses):
 
 # The form under test belongs to `department` (editor, viewer; reviewed by `reviewer`).
 MATRIX = [
-    row("evaluation_list", editor=200, viewer=200, other_editor=200, reviewer=200,
-        other_reviewer=200, admin_user=200),
-    row("evaluation_new", editor=200, viewer=403, other_editor=200, reviewer=403,
-        other_reviewer=403, admin_user=403),
-    row("evaluation_detail", editor=200, viewer=200, other_editor=404, reviewer=200,
-        other_reviewer=404, admin_user=200),
-    row("evaluation_edit", editor=200, viewer=403, other_editor=404, reviewer=403,
-        other_reviewer=404, admin_user=403),
-    row("evaluation_copy", "post", editor=302, viewer=403, other_editor=404, reviewer=403,
-        other_reviewer=404, admin_user=403),
+    row(
+        "evaluation_list",
+        editor=200,
+        viewer=200,
+        other_editor=200,
+        reviewer=200,
+        other_reviewer=200,
+        admin_user=200,
+    ),
+    row(
+        "evaluation_new",
+        editor=200,
+        viewer=403,
+        other_editor=200,
+        reviewer=403,
+        other_reviewer=403,
+        admin_user=403,
+    ),
+    row(
+        "evaluation_detail",
+        editor=200,
+        viewer=200,
+        other_editor=404,
+        reviewer=200,
+        other_reviewer=404,
+        admin_user=200,
+    ),
+    row(
+        "evaluation_edit",
+        editor=200,
+        viewer=403,
+        other_editor=404,
+        reviewer=403,
+        other_reviewer=404,
+        admin_user=403,
+    ),
+    row(
+        "evaluation_copy",
+        "post",
+        editor=302,
+        viewer=403,
+        other_editor=404,
+        reviewer=403,
+        other_reviewer=404,
+        admin_user=403,
+    ),
 ]
 
 
@@ -50,8 +86,9 @@ def url_for(name, evaluation):
 
 @pytest.mark.parametrize(("name", "method", "statuses"), MATRIX)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_permission_matrix(request, client_for, evaluation, next_year, name, method, statuses,
-                           persona):
+def test_permission_matrix(
+    request, client_for, evaluation, next_year, name, method, statuses, persona
+):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_for(user)
     response = getattr(client, method)(url_for(name, evaluation))

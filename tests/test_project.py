@@ -23,7 +23,7 @@ def all_url_names(resolver=None, namespace=""):
 
 
 def reversed_url(name, pattern):
-    kwargs = {key: 1 for key in pattern.pattern.regex.groupindex}
+    kwargs = dict.fromkeys(pattern.pattern.regex.groupindex, 1)
     return reverse(name, kwargs=kwargs)
 
 

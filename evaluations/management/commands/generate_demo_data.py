@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from evaluations.demo.synthetic import generate
+
+
+class Command(BaseCommand):
+    help = "Make realistic synthetic forms for benchmarks and load tests."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--departments", type=int, default=10)
+        parser.add_argument("--forms-per-department", type=int, default=10)
+        parser.add_argument("--year", type=int, default=2023)
+        parser.add_argument("--seed", type=int, default=0, help="Same seed, same data.")
+
+    def handle(self, *args, departments, forms_per_department, year, seed, **options):
+        if departments < 1 or forms_per_department < 1:
+            raise CommandError("--departments and --forms-per-department must be at least 1.")
+        if not 2000 <= year <= 2100:
+            raise CommandError("--year must be between 2000 and 2100.")
+        made = generate(departments, forms_per_department, year, seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{made} forms created for {departments} departments in {year}; "
+                f"editor logins dept0001… with the demo password."
+            )
+        )
