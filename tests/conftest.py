@@ -7,8 +7,10 @@
 """
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -33,6 +35,10 @@ def make_user(username, **flags):
 
 @pytest.fixture
 def edition(db):
+    # Transactional tests (the browser tests) flush the tables, data migrations included.
+    if not Edition.objects.filter(name="2021版").exists():
+        migration = importlib.import_module("evaluations.migrations.0002_official_edition")
+        migration.create_edition(apps, None)
     return Edition.objects.get(name="2021版")
 
 
