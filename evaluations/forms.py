@@ -93,6 +93,28 @@ class BootstrapFields:
                 attrs["aria-invalid"] = "true"
 
 
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A choice among rows loaded once for the whole page, not queried again for every row."""
+
+    def __init__(self, objects, **kwargs):
+        self.objects = {obj.pk: obj for obj in objects}
+        super().__init__(queryset=None, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.objects[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+    def has_changed(self, initial, data):
+        initial = getattr(initial, "pk", initial)
+        return str(initial or "") != str(data or "")
+
+
 class EvaluationForm(BootstrapFields, forms.ModelForm):
     project_name = forms.CharField(label="项目名称", max_length=SHORT_TEXT)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -152,15 +174,21 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
             "reason": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, categories=None, **kwargs):
+    def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        if categories is not None:
-            self.fields["category"].queryset = categories
+        self.fields["category"] = LoadedChoiceField(
+            categories, label=self.fields["category"].label, widget=forms.HiddenInput
+        )
         self.fields["name"].required = False
         for name in ("name", "target", "actual", "reason"):
             self.fields[name].max_length = CELL_TEXT
             self.fields[name].widget.attrs["maxlength"] = CELL_TEXT
         self.fields["position"].required = False
+
+    def _get_validation_exclusions(self):
+        # Both are checked by this form against rows loaded once, and by the database's
+        # constraints; model validation would query once per row for each.
+        return super()._get_validation_exclusions() | {"category", "completion_rate"}
 
     def is_blank(self):
         """A row the user added and left empty is dropped, not refused."""
@@ -176,7 +204,7 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
 
 class BaseIndicatorFormSet(BaseModelFormSet):
     def __init__(self, *args, categories, **kwargs):
-        self.categories = categories
+        self.categories = list(categories)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -186,6 +214,10 @@ class BaseIndicatorFormSet(BaseModelFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        pk_field = form.fields[self.model._meta.pk.name]
+        form.fields[self.model._meta.pk.name] = LoadedChoiceField(
+            self.get_queryset(), initial=pk_field.initial, required=False, widget=pk_field.widget
+        )
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
             form.fields["DELETE"].label = _("Remove row")

@@ -155,3 +155,61 @@ def client_for(db):
         return client
 
     return make
+
+
+def edit_data(evaluation, **changes):
+    """The POST body the edit page sends for `evaluation` as it is saved, with `changes`.
+
+    Keys of `changes` are field names as posted (`goal`, `fund-<source pk>-budget`,
+    `indicators-0-name`, …).
+    """
+    data = {
+        "version": evaluation.version,
+        "project_name": evaluation.project.name,
+        "supervising_unit": evaluation.supervising_unit,
+        "implementing_unit": evaluation.implementing_unit,
+        "goal": evaluation.goal,
+        "achieved": evaluation.achieved,
+    }
+    for line in evaluation.fund_lines.all():
+        data[f"fund-{line.source_id}-budget"] = "" if line.budget is None else str(line.budget)
+        data[f"fund-{line.source_id}-actual"] = "" if line.actual is None else str(line.actual)
+    rows = list(evaluation.indicators.all())
+    data.update(
+        {
+            "indicators-TOTAL_FORMS": len(rows),
+            "indicators-INITIAL_FORMS": len(rows),
+            "indicators-MIN_NUM_FORMS": 0,
+            "indicators-MAX_NUM_FORMS": 1000,
+        }
+    )
+    for index, row in enumerate(rows):
+        prefix = f"indicators-{index}-"
+        data.update(
+            {
+                prefix + "id": row.pk,
+                prefix + "category": row.category_id,
+                prefix + "name": row.name,
+                prefix + "target": row.target,
+                prefix + "actual": row.actual,
+                prefix + "completion_rate": ""
+                if row.completion_rate is None
+                else str(row.completion_rate),
+                prefix + "reason": row.reason,
+                prefix + "position": row.position,
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def add_row(data, category, **fields):
+    """Append a new indicator row to edit-page POST data, as the page's 'add a row' does."""
+    index = data["indicators-TOTAL_FORMS"]
+    prefix = f"indicators-{index}-"
+    data[prefix + "category"] = category.pk
+    data[prefix + "position"] = fields.pop("position", index + 1)
+    for name in ("name", "target", "actual", "completion_rate", "reason"):
+        data[prefix + name] = fields.get(name, "")
+    data["indicators-TOTAL_FORMS"] = index + 1
+    return index

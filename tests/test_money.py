@@ -1,0 +1,70 @@
+from decimal import Decimal
+
+import pytest
+
+from evaluations.money import AmountError, Funds, parse_amount, rate, total
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("12", Decimal("12")),
+        ("11.97", Decimal("11.97")),
+        ("1,234.5", Decimal("1234.5")),
+        ("１２．５", Decimal("12.5")),
+        (" 0 ", Decimal("0")),
+        ("0.000001", Decimal("0.000001")),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_it_reads_amounts_as_people_type_them(typed, value):
+    assert parse_amount(typed) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("twelve", "such as 12"),
+        ("12万", "such as 12"),
+        ("NaN", "such as 12"),
+        ("Infinity", "such as 12"),
+        ("-3", "negative"),
+        ("1.0000001", "decimal places"),
+        ("100000000", "too large"),
+        ("1e400", "too large"),
+    ],
+)
+def test_it_refuses_amounts_and_says_why(typed, says):
+    with pytest.raises(AmountError, match=says):
+        parse_amount(typed)
+
+
+def test_execution_rate_is_rounded_half_up_to_two_decimals():
+    assert rate(Decimal("15.71"), Decimal("30")) == Decimal("52.37")
+    assert rate(Decimal("11.97"), Decimal("12")) == Decimal("99.75")
+    assert rate(Decimal("0"), Decimal("40")) == Decimal("0.00")
+
+
+def test_execution_rate_is_blank_without_a_budget():
+    assert rate(Decimal("1"), None) is None
+    assert rate(Decimal("1"), Decimal("0")) is None
+    assert rate(None, Decimal("1")) is None
+
+
+def test_a_total_of_blank_sources_is_blank_not_zero():
+    assert total([None, None]) is None
+    assert total([None, Decimal("2.5"), Decimal("0")]) == Decimal("2.5")
+
+
+def test_the_funds_block_of_a_seed_form(make_form):
+    funds = Funds.of(make_form("到村任职选调生补助资金"))
+    assert (funds.budget, funds.actual, funds.rate) == (
+        Decimal("33.08"),
+        Decimal("7.22"),
+        Decimal("21.83"),
+    )
+    upper, own, other = funds.rows
+    assert upper["source"].name == "上级财政资金"
+    assert upper["rate"] == Decimal("21.83")
+    assert own["budget"] is None and own["rate"] is None
