@@ -121,7 +121,8 @@ def test_every_input_has_its_official_label(client_for, editor, evaluation):
 
 def test_the_page_shows_totals_and_the_suggested_rate(client_for, editor, evaluation):
     response = client_for(editor).get(edit_url(evaluation))
-    assert "30.00" in response.text and "52.37%" in response.text
+    assert "30.00" in response.text
+    assert "52.37%" in response.text
     assert "data-suggested-value>52.37<" in response.text.replace(" ", "")
 
 
@@ -258,7 +259,8 @@ def test_rows_of_another_form_cannot_be_edited_through_this_one(
 def test_the_official_view_reads_like_the_paper_form(client_for, viewer, evaluation):
     response = client_for(viewer).get(reverse("evaluation_detail", args=[evaluation.pk]))
     text = response.text
-    assert "部门预算项目支出绩效自评表" in text and "（2023年度）" in text
+    assert "部门预算项目支出绩效自评表" in text
+    assert "（2023年度）" in text
     assert "52.37%" in text
     assert text.index("产出指标") < text.index("成本指标") < text.index("效益指标")
     assert edit_url(evaluation) not in text  # a viewer gets no edit controls

@@ -67,4 +67,5 @@ def test_the_funds_block_of_a_seed_form(make_form):
     upper, own, other = funds.rows
     assert upper["source"].name == "上级财政资金"
     assert upper["rate"] == Decimal("21.83")
-    assert own["budget"] is None and own["rate"] is None
+    assert own["budget"] is None
+    assert own["rate"] is None
