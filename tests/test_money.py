@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from evaluations.money import AmountError, Funds, parse_amount, rate, total
 
@@ -23,20 +24,22 @@ def test_it_reads_amounts_as_people_type_them(typed, value):
 
 
 @pytest.mark.parametrize(
-    ("typed", "says"),
+    ("typed", "says", "in_english"),
     [
-        ("twelve", "such as 12"),
-        ("12万", "such as 12"),
-        ("NaN", "such as 12"),
-        ("Infinity", "such as 12"),
-        ("-3", "negative"),
-        ("1.0000001", "decimal places"),
-        ("100000000", "too large"),
-        ("1e400", "too large"),
+        ("twelve", "例如 12", "such as 12"),
+        ("12万", "例如 12", "such as 12"),
+        ("NaN", "例如 12", "such as 12"),
+        ("Infinity", "例如 12", "such as 12"),
+        ("-3", "不能为负数", "negative"),
+        ("1.0000001", "6 位小数", "decimal places"),
+        ("100000000", "金额过大", "too large"),
+        ("1e400", "金额过大", "too large"),
     ],
 )
-def test_it_refuses_amounts_and_says_why(typed, says):
+def test_it_refuses_amounts_and_says_why_in_the_users_language(typed, says, in_english):
     with pytest.raises(AmountError, match=says):
+        parse_amount(typed)
+    with translation.override("en"), pytest.raises(AmountError, match=in_english):
         parse_amount(typed)
 
 

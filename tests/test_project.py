@@ -1,8 +1,11 @@
 """Checks over the whole project, not one feature."""
 
 import io
+from pathlib import Path
 
+import polib
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -56,3 +59,14 @@ def test_the_admin_needs_a_staff_login(client, editor):
 @pytest.mark.django_db
 def test_the_system_checks_pass():
     call_command("check", fail_level="WARNING")
+
+
+def test_every_message_has_a_compiled_chinese_translation():
+    folder = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+    catalogue = polib.pofile(str(folder / "django.po"))
+    assert [entry.msgid for entry in catalogue.untranslated_entries()] == []
+    assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
+    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(folder / "django.mo"))}
+    for entry in catalogue.translated_entries():
+        if not entry.msgid_plural:
+            assert compiled.get(entry.msgid) == entry.msgstr, f"run make messages: {entry.msgid}"
