@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,50 @@ elif not SECRET_KEY or not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Users reach the site over HTTPS (TLS ends at the reverse proxy): cookies travel only over TLS,
+# browsers are told to use HTTPS from now on, and plain HTTP is redirected.
+HTTPS = env_bool("DJANGO_HTTPS")
+# How many reverse proxies we run in front of gunicorn; their X-Forwarded-* headers are trusted.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+if PROXY_COUNT:
+    # The proxy overwrites this header; without a proxy a client could send it, so it is unread.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+if not SECURE_HSTS_PRELOAD:
+    # An intranet host is not for the browsers' public preload list; nothing to warn about.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+# No script reads the CSRF cookie (forms carry the token), so scripts need not see it.
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Scripts and styles only from our own static files: an injected <script> or onclick= does not
+# run. Bootstrap draws some icons as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,12 +92,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "departments",
     "evaluations",
 ]
 
 MIDDLEWARE = [
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.language.ChosenLanguageMiddleware",
@@ -110,9 +158,13 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("DJANGO_PASSWORD_MIN_LENGTH", "10"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "config.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
 ]
 
 LOGIN_URL = "login"
@@ -127,10 +179,17 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
+# Behind the proxy every request comes from its address; locking that would lock everyone out.
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
+# Failures and lockouts are rows in the database (the default handler): every app server sees them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
+# Sessions end after this long without a request (every request pushes the end back).
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 60 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+# In the database, so that any app server can answer any request of a logged-in user.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -178,15 +237,19 @@ IMPORT_MAX_UNZIPPED_BYTES = int(
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+# logfmt on standard error, for the process manager to hand to the log collector. Loggers:
+# jixiao.requests (one line per request), jixiao.events (state changes, imports, exports).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "logfmt": {"format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"},
-    },
+    "formatters": {"logfmt": {"()": "config.logfmt.LogfmtFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "logfmt"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # Our request line says the same, with the user and department.
+        "gunicorn.access": {"level": "WARNING"},
+    },
 }
 
 FORM_LABELS = _("部门预算项目支出绩效自评表")

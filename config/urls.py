@@ -4,7 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.views.i18n import set_language
 
+from config.health import healthz
 from evaluations import views
+
+# A database outage answers 503 with a plain page instead of 500 (config/outage.py).
+handler500 = "config.outage.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,4 +32,5 @@ urlpatterns = [
     # Choosing the page's language is allowed before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
