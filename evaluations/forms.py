@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import CENT, AmountError, normalise_number_text, parse_amount
+from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowTextarea
 
 SHORT_TEXT = 200
 LONG_TEXT = 5000
@@ -160,24 +161,24 @@ class FundLineForm(BootstrapFields, forms.Form):
 
 
 class IndicatorForm(BootstrapFields, forms.ModelForm):
-    completion_rate = PercentField(label="完成率（%）")
+    completion_rate = PercentField(label="完成率（%）", widget=RowInput)
 
     class Meta:
         model = Indicator
         fields = ["category", "name", "target", "actual", "completion_rate", "reason", "position"]
         widgets = {
-            "category": forms.HiddenInput,
-            "position": forms.HiddenInput,
-            "name": forms.Textarea(attrs={"rows": 2}),
-            "target": forms.Textarea(attrs={"rows": 2}),
-            "actual": forms.Textarea(attrs={"rows": 2}),
-            "reason": forms.Textarea(attrs={"rows": 2}),
+            "category": RowHiddenInput,
+            "position": RowHiddenInput,
+            "name": RowTextarea(attrs={"rows": 2}),
+            "target": RowTextarea(attrs={"rows": 2}),
+            "actual": RowTextarea(attrs={"rows": 2}),
+            "reason": RowTextarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"] = LoadedChoiceField(
-            categories, label=self.fields["category"].label, widget=forms.HiddenInput
+            categories, label=self.fields["category"].label, widget=RowHiddenInput
         )
         self.fields["name"].required = False
         for name in ("name", "target", "actual", "reason"):
@@ -216,10 +217,10 @@ class BaseIndicatorFormSet(BaseModelFormSet):
         super().add_fields(form, index)
         pk_field = form.fields[self.model._meta.pk.name]
         form.fields[self.model._meta.pk.name] = LoadedChoiceField(
-            self.get_queryset(), initial=pk_field.initial, required=False, widget=pk_field.widget
+            self.get_queryset(), initial=pk_field.initial, required=False, widget=RowHiddenInput
         )
         if "DELETE" in form.fields:
-            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+            form.fields["DELETE"].widget = RowCheckbox(attrs={"class": "form-check-input"})
             form.fields["DELETE"].label = _("Remove row")
 
     @property

@@ -287,3 +287,13 @@ def test_the_edit_page_query_count_does_not_grow_with_rows(client_for, editor, m
 
     assert count("get", small) == count("get", large)
     assert count("post", small) == count("post", large)
+
+
+def test_row_texts_are_escaped_in_the_edit_page(client_for, editor, evaluation):
+    hostile = '</textarea><script>alert("x")</script>" onfocus="alert(1)'
+    evaluation.indicators.filter(position=1).update(name=hostile, target=hostile)
+    evaluation.indicators.filter(position=2).update(completion_rate=None)
+    response = client_for(editor).get(edit_url(evaluation))
+    assert "<script>alert" not in response.text
+    assert 'onfocus="alert(1)' not in response.text
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(&quot;x&quot;)" in response.text

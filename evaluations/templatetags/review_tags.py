@@ -1,0 +1,128 @@
+"""The review conversation's parts of the pages other views draw: the edit page's checks and
+pinned comments, the form page's actions and history, the department dashboard, the nav."""
+
+from dataclasses import dataclass, field
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from departments import access
+from evaluations import checks, pins
+from evaluations.models import Evaluation
+
+register = template.Library()
+State = Evaluation.State
+
+
+@register.filter
+def reviews_forms(user):
+    return access.is_reviewer(user)
+
+
+@dataclass
+class EditNotes:
+    problems: list
+    flags: list
+    returned: object
+    can_submit: bool
+    pins: dict = field(default_factory=dict)
+
+
+@register.simple_tag(takes_context=True)
+def review_notes(context, evaluation):
+    """What the edit page shows of the review: the checks before submitting, the return being
+    answered and its pinned comments."""
+    result = checks.run(evaluation)
+    returned = pins.open_return(evaluation)
+    return EditNotes(
+        problems=result.problems,
+        flags=result.flags,
+        returned=returned,
+        can_submit=evaluation.is_editable_state
+        and access.can_submit(context["request"].user, evaluation),
+        pins={pins.key_of(pin): pin for pin in returned.pins.all()} if returned else {},
+    )
+
+
+@register.simple_tag
+def pinned(notes, target):
+    """The reviewer's comment beside a fund row, the goals or an indicator row, if any.
+
+    A tag rather than an include: the edit page has hundreds of rows.
+    """
+    pin = notes.pins.get(pins.key_of(target)) if isinstance(notes, EditNotes) else None
+    if pin is None:
+        return ""
+    return format_html(
+        '<div class="pinned-comment alert alert-warning small py-1 px-2 my-1" role="note">'
+        '<span class="fw-semibold">{}</span> {}</div>',
+        _("Reviewer’s comment:"),
+        pin.comment,
+    )
+
+
+@register.inclusion_tag("evaluations/_workflow_actions.html", takes_context=True)
+def workflow_actions(context, evaluation):
+    user = context["request"].user
+    state = evaluation.state
+    editor = access.can_submit(user, evaluation)
+    return {
+        "evaluation": evaluation,
+        "can_submit": editor and evaluation.is_editable_state,
+        "can_withdraw": editor and state == State.SUBMITTED,
+        "can_review": access.can_review(user, evaluation),
+        "can_reopen": state == State.APPROVED and access.can_reopen(user, evaluation),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("evaluations/_history.html")
+def evaluation_history(evaluation):
+    return {
+        "transitions": evaluation.transitions.select_related("actor")
+        .prefetch_related("pins")
+        .order_by("-created_at", "-id")
+    }
+
+
+@register.inclusion_tag("evaluations/_events.html", takes_context=True)
+def recent_events(context, limit=10):
+    request = context["request"]
+    events = (
+        access.notifications_for(request.user)
+        .filter(read_at__isnull=True)
+        .select_related("transition__evaluation__project", "transition__actor")
+        .order_by("-id")
+    )
+    return {
+        "events": list(events[:limit]),
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("evaluations/_dashboard.html", takes_context=True)
+def department_dashboard(context, year):
+    """Days left until the deadline and the forms returned to the user's departments."""
+    request = context["request"]
+    departments = access.member_departments(request.user).values("pk")
+    days_left = None
+    if year and year.deadline:
+        days_left = (year.deadline - timezone.localdate()).days
+    returned = []
+    if year:
+        returned = (
+            access.visible_evaluations(request.user)
+            .filter(project__department__in=departments, year=year, state=State.RETURNED)
+            .select_related("project")
+            .order_by("project__name")
+        )
+    return {
+        "year": year,
+        "days_left": days_left,
+        "returned": returned,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
