@@ -3,6 +3,8 @@
 State changes are not made here; they belong to evaluations/workflow.py.
 """
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -139,3 +141,51 @@ def _save_indicators(evaluation, formset):
         ["category", "name", "target", "actual", "completion_rate", "reason", "position"],
     )
     Indicator.objects.bulk_create([row for row in kept if not row.pk])
+
+
+def write_content(evaluation, content, user):
+    """Replace what a form says with `content`, plain data shaped like seed_forms_2023.json.
+
+    For imports and the demo: units, goals, every fund line and every indicator row (in the
+    order given) are replaced; the project and the state are left as they are. Amounts and rates
+    are decimal strings or None; categories are the canonical labels of the form's edition.
+    """
+    edition = evaluation.year.edition
+    for name in ("supervising_unit", "implementing_unit", "goal", "achieved"):
+        setattr(evaluation, name, content.get(name) or "")
+    evaluation.updated_by = user
+    if evaluation.pk:
+        evaluation.version = F("version") + 1
+    evaluation.save()
+    evaluation.refresh_from_db(fields=["version"])
+    funds = content.get("funds", {})
+    evaluation.fund_lines.all().delete()
+    FundLine.objects.bulk_create(
+        FundLine(
+            evaluation=evaluation,
+            source=source,
+            budget=_decimal(funds.get(source.name, {}).get("budget")),
+            actual=_decimal(funds.get(source.name, {}).get("actual")),
+        )
+        for source in edition.fund_sources.all()
+    )
+    categories = {category.name_path(): category for category in edition.level2()}
+    evaluation.indicators.all().delete()
+    Indicator.objects.bulk_create(
+        Indicator(
+            evaluation=evaluation,
+            category=categories[(row["level1"], row["level2"])],
+            name=row["name"],
+            target=row["target"],
+            actual=row["actual"],
+            completion_rate=_decimal(row["rate"]),
+            reason=row["reason"],
+            position=position,
+        )
+        for position, row in enumerate(content.get("indicators", []), start=1)
+    )
+    return evaluation
+
+
+def _decimal(text):
+    return None if text in (None, "") else Decimal(text)

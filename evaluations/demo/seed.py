@@ -6,7 +6,6 @@ Loading is idempotent: what exists is kept as it is (a demo user's edits survive
 
 import datetime
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -14,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
-from evaluations.models import Edition, Evaluation, FundLine, Indicator, Project, Year
+from evaluations.editing import write_content
+from evaluations.models import Edition, Evaluation, Project, Year
 
 DEMO_PASSWORD = "demo-pass-2023"
 SEED_FILE = Path(__file__).with_name("seed_forms_2023.json")
@@ -26,10 +26,6 @@ PARTY_SCHOOL = ("510403-102", "中共攀枝花市西区区委党校")
 
 def read_seed():
     return json.loads(SEED_FILE.read_text(encoding="utf-8"))
-
-
-def _amount(text):
-    return None if text in (None, "") else Decimal(text)
 
 
 @transaction.atomic
@@ -63,40 +59,7 @@ def load_demo():
 
 def create_form(project, year, form, user):
     """One form from its plain description (the seed file's shape)."""
-    edition = year.edition
-    evaluation = Evaluation.objects.create(
-        project=project,
-        year=year,
-        supervising_unit=form["supervising_unit"],
-        implementing_unit=form["implementing_unit"],
-        goal=form["goal"],
-        achieved=form["achieved"],
-        updated_by=user,
-    )
-    FundLine.objects.bulk_create(
-        FundLine(
-            evaluation=evaluation,
-            source=source,
-            budget=_amount(form["funds"].get(source.name, {}).get("budget")),
-            actual=_amount(form["funds"].get(source.name, {}).get("actual")),
-        )
-        for source in edition.fund_sources.all()
-    )
-    categories = {category.name_path(): category for category in edition.level2()}
-    Indicator.objects.bulk_create(
-        Indicator(
-            evaluation=evaluation,
-            category=categories[(row["level1"], row["level2"])],
-            name=row["name"],
-            target=row["target"],
-            actual=row["actual"],
-            completion_rate=_amount(row["rate"]),
-            reason=row["reason"],
-            position=position,
-        )
-        for position, row in enumerate(form["indicators"], start=1)
-    )
-    return evaluation
+    return write_content(Evaluation(project=project, year=year), form, user)
 
 
 def _department(code_and_name, bureau, parent=None):

@@ -1,0 +1,247 @@
+"""The official layout of 部门预算项目支出绩效自评表 as an Excel worksheet.
+
+The single source of truth for writer.py and reader.py: where each label and value goes, the
+merges, column widths, fonts, number formats, and the label variants real files use. It follows
+shared/official-layout.md; the row numbers there are those of an edition with three fund sources,
+and an edition with another number of sources moves every row below the funds block accordingly.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from openpyxl.utils import get_column_letter
+
+TITLE = "部门预算项目支出绩效自评表"
+FONT_NAME = "宋体"
+TITLE_SIZE = 16
+BODY_SIZE = 10
+AMOUNT_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.00%"
+LAST_COLUMN = 8
+COLUMN_WIDTHS = {"A": 5, "B": 7, "C": 9, "D": 26, "E": 24, "F": 18, "G": 10, "H": 24}
+# Points per line of 10 pt 宋体 with Excel's default padding.
+LINE_HEIGHT = 13.5
+
+PROJECT_NAME = "项目名称"
+SUPERVISING_UNIT = "项目主管单位"
+IMPLEMENTING_UNIT = "项目实施单位"
+FUNDS = "项目资金（万元）"
+BUDGET = "全年预算数"
+ACTUAL = "实际完成数"
+EXECUTION_RATE = "执行率（%）"
+TOTAL = "年度资金总额："
+FIRST_SOURCE_PREFIX = "其中："
+GOALS = "年度总体目标"
+GOAL = "年度设定目标"
+ACHIEVED = "实际完成情况"
+INDICATORS = "绩效指标"
+# Columns B to H of the indicator header row.
+INDICATOR_HEADERS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度设定指标值",
+    "实际完成值",
+    "完成率（%）",
+    "未完成原因和改进措施",
+)
+LEVEL1, LEVEL2, NAME, TARGET, VALUE, COMPLETION, REASON = range(2, 9)
+
+SHEET_NAME_MAX = 31
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Excel keeps this name for itself.
+RESERVED_SHEET_NAMES = {"history"}
+
+
+def year_text(year):
+    return f"（{year}年度）"
+
+
+def fund_label(index, source_name):
+    """The label of the index-th fund source row (0-based): the first one opens with 其中："""
+    return f"{FIRST_SOURCE_PREFIX}{source_name}" if index == 0 else source_name
+
+
+def cell(column, row):
+    return f"{get_column_letter(column)}{row}"
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Row numbers of one form, for an edition with `sources` fund sources."""
+
+    sources: int
+
+    title = 1
+    year = 2
+    project = 3
+    supervising = 4
+    implementing = 5
+    funds_header = 6
+    total = 7
+
+    @property
+    def first_source(self):
+        return self.total + 1
+
+    @property
+    def goal_header(self):
+        return self.total + self.sources + 1
+
+    @property
+    def goal(self):
+        return self.goal_header + 1
+
+    @property
+    def indicator_header(self):
+        return self.goal + 1
+
+    @property
+    def first_indicator(self):
+        return self.indicator_header + 1
+
+    def last(self, indicator_count):
+        return self.indicator_header + indicator_count
+
+
+def fixed_merges(rows, indicator_count):
+    """Every merged range of a form except the 一级 and 二级 groups (see group_merges)."""
+    merges = ["A1:H1", "A2:H2"]
+    for row in (rows.project, rows.supervising, rows.implementing):
+        merges += [f"A{row}:C{row}", f"D{row}:H{row}"]
+    merges.append(f"A{rows.funds_header}:C{rows.goal_header - 1}")
+    merges += [f"G{row}:H{row}" for row in range(rows.funds_header, rows.goal_header)]
+    merges += [
+        f"A{rows.goal_header}:A{rows.goal}",
+        f"B{rows.goal_header}:E{rows.goal_header}",
+        f"F{rows.goal_header}:H{rows.goal_header}",
+        f"B{rows.goal}:E{rows.goal}",
+        f"F{rows.goal}:H{rows.goal}",
+    ]
+    if indicator_count:
+        merges.append(f"A{rows.indicator_header}:A{rows.last(indicator_count)}")
+    return merges
+
+
+def group_merges(column, first_row, sizes):
+    """Vertical merges in `column` for consecutive groups of `sizes` rows; one row is not merged."""
+    merges = []
+    row = first_row
+    for size in sizes:
+        if size > 1:
+            merges.append(
+                f"{get_column_letter(column)}{row}:{get_column_letter(column)}{row + size - 1}"
+            )
+        row += size
+    return merges
+
+
+def sheet_name(project_name, taken):
+    """The project name without []:*?/\\, cut to 31 characters, unique among `taken` (lower case).
+
+    Adds the name it returns to `taken`.
+    """
+    base = SHEET_NAME_FORBIDDEN.sub("", project_name).strip().strip("'").strip() or TITLE
+    name = base[:SHEET_NAME_MAX]
+    number = 1
+    while name.lower() in taken or name.lower() in RESERVED_SHEET_NAMES:
+        number += 1
+        suffix = f"({number})"
+        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+    taken.add(name.lower())
+    return name
+
+
+# Labels as real files write them: full- or half-width brackets and colons, stray spaces.
+_LABEL_WIDTH = str.maketrans("（）［］【】：％", "()[][]:%")
+_SPACES = re.compile(r"\s+")
+
+
+def label_key(text):
+    """What spellings of one label have in common: `社会效益 指标`, `社会效益指标` → `社会效益`."""
+    if text is None:
+        return ""
+    key = _SPACES.sub("", str(text).translate(_LABEL_WIDTH)).replace(":", "")
+    return key.removesuffix("指标")
+
+
+def same_label(found, expected):
+    return label_key(found) == label_key(expected)
+
+
+def fund_source_key(text):
+    """A fund row label without its 其中： opening."""
+    return label_key(text).removeprefix(label_key(FIRST_SOURCE_PREFIX))
+
+
+class Taxonomy:
+    """An edition's fund sources and indicator categories, in order, with their label variants."""
+
+    def __init__(self, edition):
+        self.edition = edition
+        self.sources = list(edition.fund_sources.all())
+        self.level2 = list(edition.level2())
+
+    @cached_property
+    def rows(self):
+        return Rows(len(self.sources))
+
+    @cached_property
+    def _level1_by_key(self):
+        found = {}
+        for category in self.level2:
+            parent = category.parent
+            for label in [parent.name, *parent.alias_list]:
+                found.setdefault(label_key(label), parent.name)
+        return found
+
+    @cached_property
+    def _level2_by_key(self):
+        found = {}
+        for category in self.level2:
+            for label in [category.name, *category.alias_list]:
+                found.setdefault((category.parent.name, label_key(label)), category.name)
+        return found
+
+    @cached_property
+    def _source_by_key(self):
+        return {fund_source_key(source.name): source.name for source in self.sources}
+
+    def level1_name(self, label):
+        return self._level1_by_key.get(label_key(label))
+
+    def level2_name(self, level1, label):
+        return self._level2_by_key.get((level1, label_key(label)))
+
+    def level2_names(self, level1):
+        return [category.name for category in self.level2 if category.parent.name == level1]
+
+    def source_name(self, label):
+        return self._source_by_key.get(fund_source_key(label))
+
+
+def display_width(text):
+    """Width in Excel character units: a CJK character takes two."""
+    return sum(1 if ord(char) < 0x1100 else 2 for char in text)
+
+
+def row_height(texts_and_widths):
+    """Height in points that shows every wrapped text in full; None for one line.
+
+    Excel fits row heights by itself except across merged cells, which is where this is used.
+    """
+    lines = 1
+    for text, width in texts_and_widths:
+        if not text:
+            continue
+        needed = sum(
+            max(1, -(-display_width(part) // max(1, int(width) - 1)))
+            for part in str(text).splitlines() or [""]
+        )
+        lines = max(lines, needed)
+    return None if lines == 1 else lines * LINE_HEIGHT
+
+
+def merged_width(first, last):
+    return sum(COLUMN_WIDTHS[get_column_letter(column)] for column in range(first, last + 1))

@@ -1,0 +1,467 @@
+"""Forms as workbooks in the official layout: one form, one worksheet.
+
+Every workbook is written in openpyxl's write-only mode, so that a workbook of a thousand forms
+streams its rows to disk instead of holding them in memory. A whole export is a .zip of one
+workbook per department and 汇总表.xlsx, produced chunk by chunk (see `zip_chunks`).
+"""
+
+import io
+import re
+import tempfile
+import zipfile
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from departments.models import Department
+from evaluations.excel import layout
+from evaluations.indicators import group_rows
+from evaluations.models import HUNDRED, Evaluation, FundLine, Indicator
+from evaluations.money import Funds
+
+SUMMARY_NAME = "汇总表.xlsx"
+# Read and sent in pieces this size, so that the browser's progress moves while a file is sent.
+CHUNK = 256 * 1024
+# Forms fetched from the database at a time while a workbook is written.
+BATCH = 200
+_FILE_NAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def with_content(evaluations):
+    """The queryset with everything a sheet shows fetched in a few queries."""
+    return evaluations.select_related("project__department", "year__edition").prefetch_related(
+        Prefetch("fund_lines", FundLine.objects.order_by()),
+        Prefetch("indicators", Indicator.objects.order_by("position", "id")),
+    )
+
+
+def _text(value):
+    """User text as a cell value: never a formula, never a character Excel refuses."""
+    if value is None or value == "":
+        return None
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def _fraction(percent):
+    """A percentage as the fraction a `0.00%` cell holds: 52.37 → 0.5237."""
+    return None if percent is None else percent / HUNDRED
+
+
+class _Styles:
+    """The cell styles of the layout, registered once per workbook and copied onto each cell.
+
+    Setting font, border and alignment on every cell would hash each style object per cell;
+    copying a prepared style array is what keeps styled writing near plain writing in speed.
+    """
+
+    def __init__(self, ws):
+        thin = Side(style="thin")
+        border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        body = Font(name=layout.FONT_NAME, size=layout.BODY_SIZE)
+        centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        numbers = Alignment(horizontal="right", vertical="center", wrap_text=True)
+        self.title = self._style(
+            ws, Font(name=layout.FONT_NAME, size=layout.TITLE_SIZE, bold=True), centred
+        )
+        self.subtitle = self._style(ws, body, centred)
+        self.label = self._style(ws, body, centred, border)
+        self.vertical = self._style(
+            ws,
+            body,
+            Alignment(horizontal="center", vertical="center", wrap_text=True, textRotation=255),
+            border,
+        )
+        self.text = self._style(ws, body, left, border)
+        self.amount = self._style(ws, body, numbers, border, layout.AMOUNT_FORMAT)
+        self.percent = self._style(ws, body, numbers, border, layout.PERCENT_FORMAT)
+        self.header = self._style(
+            ws, Font(name=layout.FONT_NAME, size=layout.BODY_SIZE, bold=True), centred, border
+        )
+
+    @staticmethod
+    def _style(ws, font, alignment, border=None, number_format=None):
+        cell = Cell(ws)
+        cell.font = font
+        cell.alignment = alignment
+        if border:
+            cell.border = border
+        if number_format:
+            cell.number_format = number_format
+        return cell._style
+
+
+class _Sheet:
+    """Cells of one worksheet in write-only mode: rows must be appended top to bottom."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.rows = 0
+
+    def cell(self, value, style, *, text=False):
+        # Row and column are set when the row is written; a placeholder keeps repr() working.
+        cell = Cell(self.ws, row=1, column=1, value=value, style_array=style)
+        if text and value is not None:
+            # A department's `=1+1` or `-5%` is what they wrote, not something to compute.
+            cell.data_type = "s"
+        return cell
+
+    def blank(self, style):
+        return Cell(self.ws, row=1, column=1, style_array=style)
+
+    def append(self, cells, height=None):
+        self.rows += 1
+        if height:
+            self.ws.row_dimensions[self.rows].height = height
+        self.ws.append(cells)
+
+
+def _page_setup(ws):
+    for letter, width in layout.COLUMN_WIDTHS.items():
+        ws.column_dimensions[letter].width = width
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(
+        left=0.25, right=0.25, top=0.75, bottom=0.75, header=0.3, footer=0.3
+    )
+    ws.print_options.horizontalCentered = True
+
+
+class FormWriter:
+    """Writes forms into one workbook, one worksheet each, in the official layout."""
+
+    def __init__(self):
+        self.workbook = Workbook(write_only=True)
+        self._taxonomies = {}
+        self._sheet_names = set()
+        self._styles = None
+        self.count = 0
+
+    def taxonomy(self, edition):
+        if edition.pk not in self._taxonomies:
+            self._taxonomies[edition.pk] = layout.Taxonomy(edition)
+        return self._taxonomies[edition.pk]
+
+    def add(self, evaluation):
+        """A worksheet for the form; returns its funds (totals and rates) for the summary."""
+        taxonomy = self.taxonomy(evaluation.year.edition)
+        ws = self.workbook.create_sheet(
+            layout.sheet_name(evaluation.project.name, self._sheet_names)
+        )
+        if self._styles is None:
+            self._styles = _Styles(ws)
+        _page_setup(ws)
+        funds = Funds(taxonomy.sources, evaluation.fund_lines.all())
+        indicators = list(evaluation.indicators.all())
+        groups = group_rows(
+            taxonomy.level2, indicators, lambda row: row.category_id, keep_empty=False
+        )
+        self._write(_Sheet(ws), evaluation, taxonomy.rows, funds, groups, len(indicators))
+        # Closing now writes the sheet out and frees its file handle: a workbook of a thousand
+        # forms would otherwise hold a thousand files open until it is saved.
+        ws.close()
+        self.count += 1
+        return funds, len(indicators)
+
+    def _write(self, sheet, evaluation, rows, funds, groups, indicator_count):
+        style = self._styles
+        blank = sheet.blank
+        sheet.append([sheet.cell(layout.TITLE, style.title)])
+        sheet.append([sheet.cell(layout.year_text(evaluation.year_id), style.subtitle)])
+        wide = layout.merged_width(4, layout.LAST_COLUMN)
+        for label, value in (
+            (layout.PROJECT_NAME, evaluation.project.name),
+            (layout.SUPERVISING_UNIT, evaluation.supervising_unit),
+            (layout.IMPLEMENTING_UNIT, evaluation.implementing_unit),
+        ):
+            sheet.append(
+                [
+                    sheet.cell(label, style.label),
+                    blank(style.label),
+                    blank(style.label),
+                    sheet.cell(_text(value), style.text, text=True),
+                    *(blank(style.text) for _column in range(4)),
+                ],
+                layout.row_height([(value, wide)]),
+            )
+        sheet.append(
+            [
+                sheet.cell(layout.FUNDS, style.label),
+                blank(style.label),
+                blank(style.label),
+                blank(style.label),
+                sheet.cell(layout.BUDGET, style.label),
+                sheet.cell(layout.ACTUAL, style.label),
+                sheet.cell(layout.EXECUTION_RATE, style.label),
+                blank(style.label),
+            ]
+        )
+        fund_rows = [(layout.TOTAL, funds.budget, funds.actual, funds.rate)] + [
+            (
+                layout.fund_label(index, row["source"].name),
+                row["budget"],
+                row["actual"],
+                row["rate"],
+            )
+            for index, row in enumerate(funds.rows)
+        ]
+        for label, budget, actual, rate in fund_rows:
+            sheet.append(
+                [
+                    blank(style.label),
+                    blank(style.label),
+                    blank(style.label),
+                    sheet.cell(label, style.label),
+                    sheet.cell(budget, style.amount),
+                    sheet.cell(actual, style.amount),
+                    sheet.cell(_fraction(rate), style.percent),
+                    blank(style.percent),
+                ]
+            )
+        sheet.append(
+            [
+                sheet.cell(layout.GOALS, style.vertical),
+                sheet.cell(layout.GOAL, style.label),
+                blank(style.label),
+                blank(style.label),
+                blank(style.label),
+                sheet.cell(layout.ACHIEVED, style.label),
+                blank(style.label),
+                blank(style.label),
+            ]
+        )
+        goal, achieved = _text(evaluation.goal), _text(evaluation.achieved)
+        sheet.append(
+            [
+                blank(style.vertical),
+                sheet.cell(goal, style.text, text=True),
+                blank(style.text),
+                blank(style.text),
+                blank(style.text),
+                sheet.cell(achieved, style.text, text=True),
+                blank(style.text),
+                blank(style.text),
+            ],
+            layout.row_height(
+                [(goal, layout.merged_width(2, 5)), (achieved, layout.merged_width(6, 8))]
+            ),
+        )
+        sheet.append(
+            [sheet.cell(layout.INDICATORS, style.vertical)]
+            + [sheet.cell(label, style.label) for label in layout.INDICATOR_HEADERS]
+        )
+        merges = layout.fixed_merges(rows, indicator_count)
+        row_number = rows.first_indicator
+        for group in groups:
+            merges += layout.group_merges(layout.LEVEL1, row_number, [group.row_count])
+            merges += layout.group_merges(
+                layout.LEVEL2, row_number, [len(section.rows) for section in group.sections]
+            )
+            row_number += group.row_count
+            for section_index, section in enumerate(group.sections):
+                for index, row in enumerate(section.rows):
+                    first_of_group = index == 0 and section_index == 0
+                    sheet.append(
+                        [
+                            blank(style.vertical),
+                            sheet.cell(group.category.name, style.label)
+                            if first_of_group
+                            else blank(style.label),
+                            sheet.cell(section.category.name, style.label)
+                            if index == 0
+                            else blank(style.label),
+                            sheet.cell(_text(row.name), style.text, text=True),
+                            sheet.cell(_text(row.target), style.text, text=True),
+                            sheet.cell(_text(row.actual), style.text, text=True),
+                            sheet.cell(_fraction(row.completion_rate), style.percent),
+                            sheet.cell(_text(row.reason), style.text, text=True),
+                        ]
+                    )
+        for merge in merges:
+            sheet.ws.merged_cells.add(merge)
+
+    def save(self, target):
+        if not self.workbook.worksheets:
+            # An empty workbook is not a valid file; say so in the one sheet it has.
+            ws = self.workbook.create_sheet(layout.TITLE)
+            ws.append([_("No forms.")])
+        self.workbook.save(target)
+
+
+def write_forms(evaluations, target):
+    """All the forms of a queryset into one workbook at `target` (a path or a binary file)."""
+    writer = FormWriter()
+    for evaluation in with_content(evaluations).iterator(chunk_size=BATCH):
+        writer.add(evaluation)
+    writer.save(target)
+    return writer.count
+
+
+def form_workbook(evaluation):
+    """One form as the bytes of a workbook."""
+    buffer = io.BytesIO()
+    write_forms(Evaluation.objects.filter(pk=evaluation.pk), buffer)
+    return buffer.getvalue()
+
+
+def form_file_name(evaluation):
+    return file_name(f"{evaluation.project.name}（{evaluation.year_id}）") + ".xlsx"
+
+
+def file_name(text):
+    return _FILE_NAME_FORBIDDEN.sub("", text).strip(" .") or "forms"
+
+
+class Summary:
+    """汇总表.xlsx: one row per exported form, written as the forms are."""
+
+    def __init__(self):
+        self.workbook = Workbook(write_only=True)
+        ws = self.ws = self.workbook.create_sheet("汇总表")
+        for letter, width in zip("ABCDEFGHI", (30, 36, 10, 14, 14, 10, 10, 10, 12), strict=True):
+            ws.column_dimensions[letter].width = width
+        styles = _Styles(ws)
+        self._amount, self._percent, self._text = styles.amount, styles.percent, styles.text
+        self._header = styles.header
+        ws.append(
+            [
+                Cell(ws, row=1, column=1, value=label, style_array=self._header)
+                for label in (
+                    "部门",
+                    layout.PROJECT_NAME,
+                    _("state"),
+                    f"{layout.BUDGET}（万元）",
+                    f"{layout.ACTUAL}（万元）",
+                    layout.EXECUTION_RATE,
+                    _("indicators"),
+                    _("flags"),
+                    _("approved on"),
+                )
+            ]
+        )
+
+    def add(self, evaluation, funds, indicator_count, flag_count=None):
+        ws = self.ws
+        approved = evaluation.approved_at
+        text = self._text
+
+        def textcell(value):
+            cell = Cell(ws, row=1, column=1, value=_text(value), style_array=text)
+            cell.data_type = "s"
+            return cell
+
+        ws.append(
+            [
+                textcell(evaluation.project.department.name),
+                textcell(evaluation.project.name),
+                textcell(evaluation.get_state_display()),
+                Cell(ws, row=1, column=1, value=funds.budget, style_array=self._amount),
+                Cell(ws, row=1, column=1, value=funds.actual, style_array=self._amount),
+                Cell(ws, row=1, column=1, value=_fraction(funds.rate), style_array=self._percent),
+                Cell(ws, row=1, column=1, value=indicator_count, style_array=text),
+                Cell(ws, row=1, column=1, value=flag_count, style_array=text),
+                textcell(timezone.localdate(approved).isoformat() if approved else None),
+            ]
+        )
+
+    def save(self, target):
+        self.workbook.save(target)
+
+
+def department_file_name(department):
+    return file_name(f"{department.code} {department.name}") + ".xlsx"
+
+
+class _Sink(io.RawIOBase):
+    """A write-only stream whose bytes are taken out as they come, for a streamed response."""
+
+    def __init__(self):
+        self._parts = []
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self):
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def _entry(archive, name, write, sink):
+    """One file of the archive, made by write(file); yields what the archive wrote so far.
+
+    The entry's header goes out before the file is made, so that a download starts at once
+    even when the first department's workbook takes a while.
+    """
+    info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with archive.open(info, "w") as entry:
+        yield sink.take()
+        with tempfile.TemporaryFile() as made:
+            write(made)
+            made.seek(0)
+            while chunk := made.read(CHUNK):
+                entry.write(chunk)
+                if data := sink.take():
+                    yield data
+    if data := sink.take():
+        yield data
+
+
+def zip_chunks(evaluations, flag_counts=None):
+    """The bytes of a .zip of one workbook per department and 汇总表.xlsx, piece by piece.
+
+    Each department's workbook is written to a temporary file and then sent, so that memory
+    holds one batch of forms at most. `flag_counts(evaluation)` gives the 汇总表 column of review
+    flags; without it the column stays blank.
+    """
+    sink = _Sink()
+    summary = Summary()
+
+    def department_workbook(department):
+        def write(made):
+            writer = FormWriter()
+            forms = with_content(evaluations.filter(project__department=department)).order_by(
+                "project__name", "year"
+            )
+            for evaluation in forms.iterator(chunk_size=BATCH):
+                funds, indicator_count = writer.add(evaluation)
+                flags = flag_counts(evaluation) if flag_counts else None
+                summary.add(evaluation, funds, indicator_count, flags)
+            writer.save(made)
+
+        return write
+
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for department in _departments_of(evaluations):
+            name = department_file_name(department)
+            yield from _entry(archive, name, department_workbook(department), sink)
+        yield from _entry(archive, SUMMARY_NAME, summary.save, sink)
+    if data := sink.take():
+        yield data
+
+
+def _departments_of(evaluations):
+    return Department.objects.filter(
+        pk__in=evaluations.order_by().values("project__department")
+    ).order_by("code")
+
+
+def write_zip(evaluations, path, flag_counts=None):
+    with open(path, "wb") as out:
+        for chunk in zip_chunks(evaluations, flag_counts):
+            out.write(chunk)

@@ -1,0 +1,259 @@
+"""Importing filled workbooks into a department's forms: a preview, then one transaction.
+
+The reader turns files into plain sheets; this module decides what each sheet would do to the
+department's forms (create one, update a draft or returned one, or nothing because the form is
+submitted or approved) and writes everything or nothing. Forms are matched by department,
+project name and year. New forms are drafts; states are never changed here.
+
+Between the preview and the confirmation only the parsed content is kept (`Plan.as_data`, stored
+in the session by the views), never the uploaded files: any app server can carry on.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from evaluations import editing
+from evaluations.excel import layout
+from evaluations.excel.reader import (
+    ParsedSheet,
+    ParsedWorkbook,
+    Problem,
+    WorkbookRefused,
+    read_workbook,
+)
+from evaluations.models import Evaluation, Project, Year
+
+CREATE = "create"
+UPDATE = "update"
+
+
+class ImportRefused(Exception):
+    """Nothing was written; `problems` says why."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+def open_years():
+    """The taxonomy of every year forms can be filed for, as the reader needs it."""
+    by_edition = {}
+    taxonomies = {}
+    for year in Year.objects.select_related("edition"):
+        if year.edition_id not in by_edition:
+            by_edition[year.edition_id] = layout.Taxonomy(year.edition)
+        taxonomies[year.year] = by_edition[year.edition_id]
+    return taxonomies
+
+
+def read_files(files):
+    """[(client file name, bytes or binary file)] → [ParsedWorkbook]; refused files hold one
+    problem and no sheet."""
+    taxonomies = open_years()
+    workbooks = []
+    for name, upload in files:
+        try:
+            workbooks.append(read_workbook(upload, name, taxonomies))
+        except WorkbookRefused as refusal:
+            workbooks.append(ParsedWorkbook(name, problems=[Problem(str(refusal))]))
+    return workbooks
+
+
+@dataclass
+class Step:
+    """What one sheet would do: create a form, update one, or nothing (it has errors)."""
+
+    workbook: str
+    sheet: ParsedSheet
+    action: str | None = None
+    evaluation_id: int | None = None
+    problems: list = field(default_factory=list)
+
+    @property
+    def all_problems(self):
+        return self.sheet.problems + self.problems
+
+    @property
+    def errors(self):
+        return [problem for problem in self.all_problems if not problem.warning]
+
+
+@dataclass
+class Plan:
+    department: object
+    workbooks: list
+    steps: list = field(default_factory=list)
+
+    @property
+    def file_problems(self):
+        return [
+            (workbook.name, problem) for workbook in self.workbooks for problem in workbook.problems
+        ]
+
+    @property
+    def ok(self):
+        return (
+            bool(self.steps)
+            and not self.file_problems
+            and not any(step.errors for step in self.steps)
+        )
+
+    def count(self, action):
+        return sum(1 for step in self.steps if step.action == action)
+
+    @property
+    def count_created(self):
+        return self.count(CREATE)
+
+    @property
+    def count_updated(self):
+        return self.count(UPDATE)
+
+    def problems(self):
+        """Every problem as text, files first, for a command's output."""
+        lines = [f"{name}: {problem}" for name, problem in self.file_problems]
+        for step in self.steps:
+            lines += [f"{step.workbook}: {problem}" for problem in step.all_problems]
+        return lines
+
+    def as_data(self):
+        """Plain data to keep between the preview and the confirmation."""
+        return {
+            "department": self.department.pk,
+            "workbooks": [
+                {
+                    "name": workbook.name,
+                    "problems": [_problem_data(problem) for problem in workbook.problems],
+                    "sheets": [
+                        {
+                            "number": sheet.number,
+                            "title": sheet.title,
+                            "year": sheet.year,
+                            "content": sheet.content,
+                            "problems": [_problem_data(problem) for problem in sheet.problems],
+                        }
+                        for sheet in workbook.sheets
+                    ],
+                }
+                for workbook in self.workbooks
+            ],
+        }
+
+
+def _problem_data(problem):
+    return [problem.message, problem.sheet, problem.cell, problem.warning]
+
+
+def workbooks_from_data(data):
+    return [
+        ParsedWorkbook(
+            workbook["name"],
+            sheets=[
+                ParsedSheet(
+                    sheet["number"],
+                    sheet["title"],
+                    sheet["year"],
+                    sheet["content"],
+                    [Problem(*problem) for problem in sheet["problems"]],
+                )
+                for sheet in workbook["sheets"]
+            ],
+            problems=[Problem(*problem) for problem in workbook["problems"]],
+        )
+        for workbook in data["workbooks"]
+    ]
+
+
+def plan(department, workbooks, *, lock=False):
+    """What importing these workbooks into the department would do, as things stand now.
+
+    With lock, the matched forms stay locked until the transaction ends.
+    """
+    result = Plan(department, workbooks)
+    sheets = [(workbook.name, sheet) for workbook in workbooks for sheet in workbook.sheets]
+    keys = {(sheet.project, sheet.year) for _name, sheet in sheets if not sheet.errors}
+    matches = Evaluation.objects.filter(
+        project__department=department,
+        project__name__in={project for project, _year in keys},
+        year__in={year for _project, year in keys},
+    ).select_related("project")
+    if lock:
+        matches = matches.select_for_update(of=("self",))
+    existing = {(evaluation.project.name, evaluation.year_id): evaluation for evaluation in matches}
+    seen = {}
+    for name, sheet in sheets:
+        step = Step(name, sheet)
+        result.steps.append(step)
+        if sheet.errors:
+            continue
+        key = (sheet.project, sheet.year)
+        if key in seen:
+            step.problems.append(
+                Problem(
+                    _("%(project)s (%(year)s) is also in %(other)s; import it once.")
+                    % {"project": sheet.project, "year": sheet.year, "other": seen[key]},
+                    sheet.number,
+                )
+            )
+            continue
+        seen[key] = _("sheet %(number)s of %(name)s") % {"number": sheet.number, "name": name}
+        evaluation = existing.get(key)
+        if evaluation is None:
+            step.action = CREATE
+        elif evaluation.is_editable_state:
+            step.action, step.evaluation_id = UPDATE, evaluation.pk
+        else:
+            step.problems.append(_not_editable(sheet, evaluation))
+    return result
+
+
+def _not_editable(sheet, evaluation):
+    return Problem(
+        _("The form of %(project)s for %(year)s is %(state)s; an import does not change it.")
+        % {
+            "project": sheet.project,
+            "year": sheet.year,
+            "state": evaluation.get_state_display(),
+        },
+        sheet.number,
+    )
+
+
+def apply(department, workbooks, user):
+    """Write the plan in one transaction: every sheet, or nothing. Returns the Plan written.
+
+    The plan is made again inside the transaction, with the matched forms locked, so that a
+    form submitted since the preview is not overwritten.
+    """
+    try:
+        with transaction.atomic():
+            return _apply(department, workbooks, user)
+    except IntegrityError:
+        # Someone created one of these forms at the same moment: nothing was written.
+        raise ImportRefused(
+            [Problem(_("The department's forms changed during the import. Try again."))]
+        ) from None
+
+
+def _apply(department, workbooks, user):
+    result = plan(department, workbooks, lock=True)
+    if not result.ok:
+        problems = [problem for _name, problem in result.file_problems]
+        problems += [problem for step in result.steps for problem in step.errors]
+        raise ImportRefused(problems or [Problem(_("There is no form to import."))])
+    years = {year.year: year for year in Year.objects.select_related("edition")}
+    for step in result.steps:
+        content = step.sheet.content
+        if step.action == UPDATE:
+            evaluation = Evaluation.objects.select_related("year__edition").get(
+                pk=step.evaluation_id
+            )
+        else:
+            project, _created = Project.objects.get_or_create(
+                department=department, name=content["project"]
+            )
+            evaluation = Evaluation(project=project, year=years[step.sheet.year])
+        editing.write_content(evaluation, content, user)
+    return result
