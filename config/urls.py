@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from config.health import healthz
-from evaluations import views
+from evaluations import excel_views, views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
 handler500 = "config.outage.server_error"
@@ -17,6 +17,14 @@ urlpatterns = [
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
     path("evaluations/<int:pk>/edit/", views.evaluation_edit, name="evaluation_edit"),
     path("evaluations/<int:pk>/copy/", views.evaluation_copy, name="evaluation_copy"),
+    path("evaluations/<int:pk>/excel/", excel_views.evaluation_excel, name="evaluation_excel"),
+    path("evaluations/export/", excel_views.year_export, name="excel_year_export"),
+    path("evaluations/import/", excel_views.import_upload, name="excel_import"),
+    path(
+        "evaluations/import/<slug:token>/",
+        excel_views.import_preview,
+        name="excel_import_preview",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,0 +1,183 @@
+"""Excel downloads and workbook imports. Each starts from departments/access.py.
+
+Downloads show exactly what the pages show; an import writes only into a department the user
+edits. Out of scope answers 404, visible but not allowed 403.
+"""
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from departments import access
+from evaluations import importing
+from evaluations.excel import writer
+from evaluations.models import Year
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Pending imports kept in the session between preview and confirmation; older ones are dropped.
+SESSION_KEY = "excel_imports"
+PENDING_KEPT = 3
+MAX_FILES = 20
+
+
+def _download(response, file_name):
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _zip(evaluations, file_name):
+    response = StreamingHttpResponse(writer.zip_chunks(evaluations), content_type="application/zip")
+    # Proxies that buffer would hold the first bytes back; the download must start at once.
+    response["X-Accel-Buffering"] = "no"
+    return _download(response, file_name)
+
+
+@require_GET
+def evaluation_excel(request, pk):
+    evaluation = access.evaluation_for_viewing(request.user, pk)
+    response = HttpResponse(writer.form_workbook(evaluation), content_type=XLSX)
+    return _download(response, writer.form_file_name(evaluation))
+
+
+def _department(departments, user, pk):
+    """The department `pk` among `departments`; 404 outside the user's scope, 403 otherwise."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = departments.filter(pk=pk).first()
+    if found is None:
+        get_object_or_404(access.visible_departments(user), pk=pk)
+        raise PermissionDenied
+    return found
+
+
+@require_GET
+def year_export(request):
+    """Every form of a year the user sees, or those of one department: a .zip."""
+    year = get_object_or_404(Year, year=request.GET.get("year") or 0)
+    evaluations = access.visible_evaluations(request.user).filter(year=year)
+    name = f"部门预算项目支出绩效自评表（{year.year}）"
+    if "department" in request.GET:
+        department = _department(
+            access.visible_departments(request.user), request.user, request.GET["department"]
+        )
+        evaluations = evaluations.filter(project__department=department)
+        name = f"{department.name} {name}"
+    return _zip(evaluations, writer.file_name(name) + ".zip")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class WorkbooksField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        if len(uploads) > MAX_FILES:
+            raise forms.ValidationError(
+                _("At most %(count)s files at a time.") % {"count": MAX_FILES}
+            )
+        cleaned = []
+        for upload in uploads:
+            cleaned.append(super().clean(upload, initial))
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("department"), queryset=None, empty_label=None
+    )
+    files = WorkbooksField(
+        label=gettext_lazy("Workbooks (.xlsx)"),
+        help_text=gettext_lazy(
+            "One or more .xlsx files, each with one or more sheets in the official layout of "
+            "部门预算项目支出绩效自评表. Nothing is saved before you confirm the preview."
+        ),
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].widget.attrs["class"] = "form-select"
+        self.fields["files"].widget.attrs.update(
+            {"class": "form-control", "accept": ".xlsx," + XLSX}
+        )
+
+
+def _pending(request):
+    return request.session.get(SESSION_KEY, {})
+
+
+def _keep(request, data):
+    pending = _pending(request)
+    token = secrets.token_urlsafe(12)
+    pending[token] = data
+    for stale in list(pending)[:-PENDING_KEPT]:
+        del pending[stale]
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    departments = access.editable_departments(request.user).order_by("name")
+    initial = {}
+    if "department" in request.GET:
+        initial["department"] = _department(departments, request.user, request.GET["department"])
+    elif not departments.exists():
+        raise PermissionDenied
+    form = ImportForm(
+        request.POST or None, request.FILES or None, departments=departments, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        workbooks = importing.read_files(
+            [(upload.name, upload) for upload in form.cleaned_data["files"]]
+        )
+        plan = importing.plan(form.cleaned_data["department"], workbooks)
+        return redirect("excel_import_preview", _keep(request, plan.as_data()))
+    return render(request, "evaluations/import_upload.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def import_preview(request, token):
+    data = _pending(request).get(token)
+    if data is None:
+        raise Http404(_("This import has expired. Upload the files again."))
+    department = _department(
+        access.editable_departments(request.user), request.user, data["department"]
+    )
+    workbooks = importing.workbooks_from_data(data)
+    if request.method == "POST":
+        try:
+            result = importing.apply(department, workbooks, request.user)
+        except importing.ImportRefused as refusal:
+            messages.error(request, _("Nothing was imported: %(reasons)s") % {"reasons": refusal})
+            return redirect("excel_import_preview", token)
+        pending = _pending(request)
+        pending.pop(token, None)
+        request.session[SESSION_KEY] = pending
+        messages.success(
+            request,
+            _("Imported: %(created)s new forms, %(updated)s forms updated.")
+            % {
+                "created": result.count(importing.CREATE),
+                "updated": result.count(importing.UPDATE),
+            },
+        )
+        year = result.steps[0].sheet.year
+        return redirect(f"{reverse('evaluation_list')}?year={year}")
+    plan = importing.plan(department, workbooks)
+    return render(request, "evaluations/import_preview.html", {"plan": plan, "token": token})
