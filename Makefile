@@ -1,12 +1,14 @@
 # make run   — install, migrate SQLite, load the demo and serve on http://127.0.0.1:8000
 # make test  — install and run the whole test suite
+# make serve — the production stack locally: PostgreSQL from DATABASE_URL, gunicorn, whitenoise
+# make load  — load test of that stack (benchmarks/load.py); make faults — fault tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install demo messages serve clean
+.PHONY: run test lint format install demo messages serve load faults clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,6 +40,31 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The production stack on this machine: what the README's "Production" section sets up, with
+# local defaults for whatever the environment does not say (a fresh secret key every start).
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jixiao
+SERVE_PORT ?= 8000
+SERVE_DEMO ?= 1
+SERVE_ENV = DJANGO_DEBUG= DATABASE_URL='$(DATABASE_URL)' \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}" \
+	GUNICORN_BIND="$${GUNICORN_BIND:-127.0.0.1:$(SERVE_PORT)}"
+
+serve: install
+	$(SERVE_ENV) $(PY) -m config.database_creation
+	$(SERVE_ENV) $(PY) manage.py migrate --no-input
+	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
+	@if [ "$(SERVE_DEMO)" = 1 ]; then $(SERVE_ENV) $(PY) manage.py load_demo_data; fi
+	$(SERVE_ENV) $(BIN)/gunicorn -c config/gunicorn.py
+
+# Locust-free: the load test is plain Python against the stack above, on its own database.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jixiao_load
+load: install
+	DATABASE_URL='$(LOAD_DATABASE_URL)' $(PY) benchmarks/load.py $(LOAD_ARGS)
+
+faults: install
+	DATABASE_URL='$(LOAD_DATABASE_URL)' $(PY) benchmarks/faults.py $(FAULT_ARGS)
 
 # Needs GNU gettext (apt-get install gettext); the compiled catalogues are committed.
 messages: install

@@ -1,0 +1,275 @@
+"""Virtual users for the load and fault tests: a browser's worth of HTTP, and what people do.
+
+Plain standard library (http.client, html.parser), so the test environment needs nothing more.
+Each user keeps one keep-alive connection, its cookies and the CSRF token, like a browser.
+
+An editor opens one of their forms, changes it and saves, over and over. Each save writes one
+token into four places of the form (the goal, the achievement text, a fund amount and an
+indicator's actual value): afterwards the database must show, for every form, the token of the
+last save the server confirmed (or of a later one whose answer was lost), the same in all four
+places. Anything else is a lost or half-written save.
+"""
+
+import http.client
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+PASSWORD = "demo-pass-2023"
+
+
+class FormFields(HTMLParser):
+    """The fields a browser would submit from the form with the given id (templates skipped)."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.template_depth = 0
+        self.fields = []
+        self.textarea = None
+        self.select = None
+        self.select_value = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside:
+            return
+        if tag == "template":
+            self.template_depth += 1
+        if self.template_depth:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "image", "file", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append([name, attrs.get("value", "on" if kind == "checkbox" else "")])
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+            self.fields.append(self.textarea)
+        elif tag == "select" and name:
+            self.select = name
+            self.select_value = None
+        elif tag == "option" and self.select and (self.select_value is None or "selected" in attrs):
+            self.select_value = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "template" and self.template_depth:
+            self.template_depth -= 1
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "select" and self.select:
+            self.fields.append([self.select, self.select_value or ""])
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+
+def form_fields(html, form_id):
+    parser = FormFields(form_id)
+    parser.feed(html)
+    return parser.fields
+
+
+class Unanswered(Exception):
+    """The connection broke before an answer came: the request may or may not have happened."""
+
+
+@dataclass
+class Sample:
+    kind: str
+    status: int  # 0: no answer
+    ms: float
+    at: float
+
+
+@dataclass
+class Ledger:
+    """What one editor saved: form id → tokens, confirmed and unconfirmed, in order."""
+
+    confirmed: dict = field(default_factory=dict)
+    unconfirmed: dict = field(default_factory=dict)
+
+
+class Browser:
+    def __init__(self, base_url, timeout=60):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("Load and fault tests only talk to the loopback.")
+        self.timeout = timeout
+        self.cookies = SimpleCookie()
+        self.connection = None
+        self.last_used = 0.0
+        self.samples = []
+
+    def _connect(self):
+        # gunicorn closes idle keep-alive connections after 5 s; a browser would not send a
+        # request down one it has not used for that long, and neither do we.
+        if self.connection is not None and time.monotonic() - self.last_used > 4:
+            self.close()
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return self.connection
+
+    def close(self):
+        if self.connection:
+            self.connection.close()
+            self.connection = None
+
+    def request(self, kind, method, path, data=None):
+        headers = {"Host": f"{self.host}:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.monotonic()
+        try:
+            connection = self._connect()
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            self.samples.append(Sample(kind, 0, (time.monotonic() - started) * 1000, started))
+            raise Unanswered(str(error)) from error
+        self.last_used = time.monotonic()
+        elapsed = (time.monotonic() - started) * 1000
+        self.samples.append(Sample(kind, response.status, elapsed, started))
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(header)
+        if response.headers.get("Connection", "").lower() == "close":
+            self.close()
+        return response.status, response.headers, content.decode("utf-8", "replace")
+
+    def csrf_token(self):
+        return self.cookies["csrftoken"].value if "csrftoken" in self.cookies else ""
+
+    def log_in(self, username, password=PASSWORD):
+        status, _headers, _page = self.request("login", "GET", "/accounts/login/")
+        status, headers, _page = self.request(
+            "login",
+            "POST",
+            "/accounts/login/",
+            {
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.csrf_token(),
+            },
+        )
+        if status != 302:
+            raise RuntimeError(f"{username} could not log in ({status})")
+
+
+EDIT_LINK = re.compile(r'href="/evaluations/(\d+)/edit/"')
+DETAIL_LINK = re.compile(r'href="/evaluations/(\d+)/"')
+
+
+class Editor:
+    """A department's editor: opens one of the department's editable forms, saves a change."""
+
+    def __init__(self, browser, username, forms):
+        self.browser = browser
+        self.username = username
+        self.forms = forms  # ids of editable forms of this editor's department
+        self.ledger = Ledger()
+        self.saves = 0
+        self.rng = random.Random(username)
+
+    def step(self):
+        pk = self.rng.choice(self.forms)
+        if self.rng.random() < 0.3:
+            self.browser.request("list", "GET", "/evaluations/")
+        status, _headers, page = self.browser.request("open", "GET", f"/evaluations/{pk}/edit/")
+        if status != 200:
+            return
+        data = dict_of(form_fields(page, "evaluation-form"))
+        token = f"{self.username}-{self.saves:05d}-{self.rng.randrange(10**6):06d}"
+        self.saves += 1
+        change(data, token)
+        self.ledger.unconfirmed.setdefault(pk, []).append(token)
+        try:
+            status, headers, _page = self.browser.request(
+                "save", "POST", f"/evaluations/{pk}/edit/", list(data.items())
+            )
+        except Unanswered:
+            return
+        if status == 302:
+            self.ledger.confirmed.setdefault(pk, []).append(token)
+
+
+class Reviewer:
+    """A finance bureau reviewer: the list of forms, a form's page, the review queue, exports."""
+
+    def __init__(self, browser, username, paths):
+        self.browser = browser
+        self.username = username
+        self.paths = paths  # extra pages: queue, exports (as they exist)
+        self.rng = random.Random(username)
+        self.seen = []
+
+    def step(self):
+        status, _headers, page = self.browser.request("review-list", "GET", "/evaluations/")
+        if status == 200 and not self.seen:
+            self.seen = [int(pk) for pk in DETAIL_LINK.findall(page)]
+        for kind, path in self.paths:
+            if "{pk}" in path:
+                if not self.seen:
+                    continue
+                path = path.format(pk=self.rng.choice(self.seen))
+            self.browser.request(kind, "GET", path)
+        if self.seen:
+            pk = self.rng.choice(self.seen)
+            self.browser.request("review-open", "GET", f"/evaluations/{pk}/")
+
+
+def dict_of(fields):
+    """A form's fields as an ordered dict; repeated names keep their last value."""
+    return dict(fields)
+
+
+def indicator_actual_field(data):
+    """The first indicator row's actual value field (rows to change), if the form has one."""
+    for name in data:
+        if re.fullmatch(r"indicators-\d+-actual", name):
+            return name
+    return None
+
+
+def fund_field(data):
+    for name in data:
+        if re.fullmatch(r"fund-\d+-budget", name):
+            return name
+    return None
+
+
+def token_amount(token):
+    """A fund amount derived from the token, so that it can be checked afterwards."""
+    return f"{int(token.rsplit('-', 1)[1]) / 100:.2f}"
+
+
+def change(data, token):
+    data["goal"] = f"年度目标 {token}"
+    data["achieved"] = f"完成情况 {token}"
+    budget = fund_field(data)
+    if budget:
+        data[budget] = token_amount(token)
+    actual = indicator_actual_field(data)
+    if actual:
+        data[actual] = f"实际 {token}"
+    data["csrfmiddlewaretoken"] = data.get("csrfmiddlewaretoken", "")

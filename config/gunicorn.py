@@ -1,0 +1,56 @@
+"""gunicorn settings for `make serve` and production: `gunicorn -c config/gunicorn.py`.
+
+Every value can be overridden by the usual GUNICORN_CMD_ARGS or by the environment variables
+read here. Workers are processes with a few threads each: a request mostly waits for
+PostgreSQL, so threads keep the cores busy, and processes keep one crash from taking down more
+than its own requests.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A save of a 300-row form takes well under a second; anything near this is stuck.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Workers are replaced now and then, so that a slow leak never grows into an outage.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Our own middleware logs each request with the user and department (config/request_log.py).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# The proxy in front sets X-Forwarded-*; only it may (DJANGO_PROXY_COUNT in settings).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = "jixiao"
+# gunicorn's own lines (workers starting, timing out, being killed) in the same logfmt.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"logfmt": {"()": "config.logfmt.LogfmtFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "logfmt",
+            "stream": "ext://sys.stderr",
+        },
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "logfmt",
+            "stream": "ext://sys.stderr",
+        },
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False}
+    },
+}
+# Several servers may run on one machine (make serve, the load test); none needs the control
+# socket, which would be shared between them.
+control_socket_disable = True
