@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from departments.models import Department, Membership
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, Notification
 
 
 def is_admin(user):
@@ -95,6 +95,21 @@ def evaluation_for_review(user, pk):
     return evaluation
 
 
+def evaluation_for_reopening(user, pk):
+    evaluation = evaluation_for_viewing(user, pk)
+    if not can_reopen(user, evaluation):
+        raise PermissionDenied
+    return evaluation
+
+
+def notifications_for(user):
+    """The user's own notifications, about forms they can still see."""
+    return Notification.objects.filter(
+        recipient=user,
+        transition__evaluation__project__department__in=visible_departments(user).values("pk"),
+    )
+
+
 def can_edit_department(user, department_id):
     return editable_departments(user).filter(pk=department_id).exists()
 
@@ -107,3 +122,13 @@ def can_edit(user, evaluation):
 
 def can_review(user, evaluation):
     return reviewed_departments(user).filter(pk=evaluation.project.department_id).exists()
+
+
+def can_submit(user, evaluation):
+    """Who submits and withdraws: the editors of the form's department (the state is the
+    workflow's business)."""
+    return can_edit_department(user, evaluation.project.department_id)
+
+
+def can_reopen(user, evaluation):
+    return is_admin(user)

@@ -198,6 +198,11 @@ class Evaluation(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # Review flags of the last submission (evaluations/checks.py), kept so that the review queue
+    # sorts and filters by them; None until the form is first submitted.
+    flag_count = models.PositiveSmallIntegerField(
+        _("review flags"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-year", "project__department", "project__name"]
@@ -209,8 +214,19 @@ class Evaluation(models.Model):
                 condition=Q(state__in=["draft", "submitted", "approved", "returned"]),
                 name="evaluation_state_known",
             ),
+            models.CheckConstraint(
+                condition=~Q(state="draft") | Q(submitted_at__isnull=True),
+                name="draft_not_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="approved") | Q(approved_at__isnull=True),
+                name="approved_at_only_when_approved",
+            ),
         ]
-        indexes = [models.Index(fields=["year", "state"])]
+        indexes = [
+            models.Index(fields=["year", "state"]),
+            models.Index(fields=["year", "submitted_at"], name="evaluation_year_submitted"),
+        ]
 
     def __str__(self):
         return f"{self.project.name}（{self.year_id}）"
@@ -296,6 +312,90 @@ class Transition(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_state=models.F("to_state")), name="transition_changes_state"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.evaluation}: {self.from_state} → {self.to_state}"
+
+
+class PinnedComment(models.Model):
+    """A reviewer's comment on one place of a returned form: a fund row, the goals or an indicator
+    row. The department reads it beside that place on the edit page."""
+
+    class Place(models.TextChoices):
+        FUNDS = "funds", _("fund row")
+        GOALS = "goals", _("goals")
+        INDICATOR = "indicator", _("indicator row")
+
+    transition = models.ForeignKey(Transition, on_delete=models.CASCADE, related_name="pins")
+    place = models.CharField(_("place"), max_length=16, choices=Place)
+    fund_source = models.ForeignKey(
+        FundSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Emptied when the department deletes the row: the comment stays in the history.
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="pins"
+    )
+    # The place as the reviewer saw it, so the history still reads once the row is gone.
+    label = models.CharField(_("row"), max_length=300)
+    comment = models.TextField(_("comment"))
+
+    class Meta:
+        ordering = ["transition", "id"]
+        verbose_name = _("pinned comment")
+        verbose_name_plural = _("pinned comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(place="funds", fund_source__isnull=False, indicator__isnull=True)
+                    | Q(place="goals", fund_source__isnull=True, indicator__isnull=True)
+                    | Q(place="indicator", fund_source__isnull=True)
+                ),
+                name="pin_place_matches_target",
+            ),
+            models.CheckConstraint(condition=~Q(comment=""), name="pin_has_comment"),
+            models.UniqueConstraint(
+                fields=["transition", "fund_source"],
+                condition=Q(place="funds"),
+                name="one_pin_per_fund_row",
+            ),
+            models.UniqueConstraint(
+                fields=["transition"], condition=Q(place="goals"), name="one_pin_on_goals"
+            ),
+            models.UniqueConstraint(
+                fields=["transition", "indicator"],
+                condition=Q(indicator__isnull=False),
+                name="one_pin_per_indicator",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.comment}"
+
+
+class Notification(models.Model):
+    """A state change told to one user: by e-mail, and on their dashboard until they dismiss it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    transition = models.ForeignKey(
+        Transition, on_delete=models.CASCADE, related_name="notifications"
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "transition"], name="notify_once"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.transition}"
