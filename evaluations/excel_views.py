@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,8 +36,15 @@ def _download(response, file_name):
     return response
 
 
-def _zip(evaluations, file_name):
-    response = StreamingHttpResponse(writer.zip_chunks(evaluations), content_type="application/zip")
+def _in_language(chunks, language):
+    # The chunks are made after the view has returned, when the request's language may be gone.
+    with translation.override(language):
+        yield from chunks
+
+
+def _zip(request, evaluations, file_name):
+    chunks = _in_language(writer.zip_chunks(evaluations), translation.get_language())
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
     # Proxies that buffer would hold the first bytes back; the download must start at once.
     response["X-Accel-Buffering"] = "no"
     return _download(response, file_name)
@@ -74,7 +82,7 @@ def year_export(request):
         )
         evaluations = evaluations.filter(project__department=department)
         name = f"{department.name} {name}"
-    return _zip(evaluations, writer.file_name(name) + ".zip")
+    return _zip(request, evaluations, writer.file_name(name) + ".zip")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -290,12 +290,29 @@ class FormWriter:
         for merge in merges:
             sheet.ws.merged_cells.add(merge)
 
+    def discard(self):
+        _discard(self.workbook)
+
     def save(self, target):
         if not self.workbook.worksheets:
             # An empty workbook is not a valid file; say so in the one sheet it has.
             ws = self.workbook.create_sheet(layout.TITLE)
             ws.append([_("No forms.")])
         self.workbook.save(target)
+
+
+def _discard(workbook):
+    """Remove the temporary files of a write-only workbook that will never be saved.
+
+    openpyxl deletes them when it saves and otherwise only when the process exits; a download
+    the user cancels must not leave them behind on a long-running server.
+    """
+    for ws in workbook.worksheets:
+        if ws._writer is None:
+            continue
+        if not ws.closed:
+            ws.close()
+        ws._writer.cleanup()
 
 
 def write_forms(evaluations, target):
@@ -350,7 +367,7 @@ class Summary:
             ]
         )
 
-    def add(self, evaluation, funds, indicator_count, flag_count=None):
+    def add(self, evaluation, funds, indicator_count):
         ws = self.ws
         approved = evaluation.approved_at
         text = self._text
@@ -369,10 +386,13 @@ class Summary:
                 Cell(ws, row=1, column=1, value=funds.actual, style_array=self._amount),
                 Cell(ws, row=1, column=1, value=_fraction(funds.rate), style_array=self._percent),
                 Cell(ws, row=1, column=1, value=indicator_count, style_array=text),
-                Cell(ws, row=1, column=1, value=flag_count, style_array=text),
+                Cell(ws, row=1, column=1, value=evaluation.flag_count, style_array=text),
                 textcell(timezone.localdate(approved).isoformat() if approved else None),
             ]
         )
+
+    def discard(self):
+        _discard(self.workbook)
 
     def save(self, target):
         self.workbook.save(target)
@@ -422,12 +442,11 @@ def _entry(archive, name, write, sink):
         yield data
 
 
-def zip_chunks(evaluations, flag_counts=None):
+def zip_chunks(evaluations):
     """The bytes of a .zip of one workbook per department and 汇总表.xlsx, piece by piece.
 
     Each department's workbook is written to a temporary file and then sent, so that memory
-    holds one batch of forms at most. `flag_counts(evaluation)` gives the 汇总表 column of review
-    flags; without it the column stays blank.
+    holds one batch of forms at most.
     """
     sink = _Sink()
     summary = Summary()
@@ -438,19 +457,27 @@ def zip_chunks(evaluations, flag_counts=None):
             forms = with_content(evaluations.filter(project__department=department)).order_by(
                 "project__name", "year"
             )
-            for evaluation in forms.iterator(chunk_size=BATCH):
-                funds, indicator_count = writer.add(evaluation)
-                flags = flag_counts(evaluation) if flag_counts else None
-                summary.add(evaluation, funds, indicator_count, flags)
+            try:
+                for evaluation in forms.iterator(chunk_size=BATCH):
+                    funds, indicator_count = writer.add(evaluation)
+                    summary.add(evaluation, funds, indicator_count)
+            except BaseException:
+                writer.discard()
+                raise
             writer.save(made)
 
         return write
 
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for department in _departments_of(evaluations):
-            name = department_file_name(department)
-            yield from _entry(archive, name, department_workbook(department), sink)
-        yield from _entry(archive, SUMMARY_NAME, summary.save, sink)
+    try:
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for department in _departments_of(evaluations):
+                name = department_file_name(department)
+                yield from _entry(archive, name, department_workbook(department), sink)
+            yield from _entry(archive, SUMMARY_NAME, summary.save, sink)
+    except BaseException:
+        # Also a download the user cancelled (GeneratorExit).
+        summary.discard()
+        raise
     if data := sink.take():
         yield data
 
@@ -461,7 +488,7 @@ def _departments_of(evaluations):
     ).order_by("code")
 
 
-def write_zip(evaluations, path, flag_counts=None):
+def write_zip(evaluations, path):
     with open(path, "wb") as out:
-        for chunk in zip_chunks(evaluations, flag_counts):
+        for chunk in zip_chunks(evaluations):
             out.write(chunk)

@@ -1,0 +1,243 @@
+"""The Excel pages: downloads follow exactly what each persona may see; imports go through a
+preview kept in the session and write only into departments the user edits."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from openpyxl import load_workbook
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+from evaluations.excel import writer
+from evaluations.models import Evaluation, Project
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def zip_names(response):
+    content = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sorted(archive.namelist()), archive
+
+
+def summary_rows(response):
+    content = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        summary = load_workbook(io.BytesIO(archive.read(writer.SUMMARY_NAME))).active
+    return [[cell.value for cell in row] for row in summary.iter_rows(min_row=2)]
+
+
+def test_a_form_downloads_as_an_xlsx_named_after_its_project(client_for, viewer, evaluation):
+    response = client_for(viewer).get(f"/evaluations/{evaluation.pk}/excel/")
+    assert response["Content-Type"] == XLSX
+    assert "%E5%85%9A%E5%91%98" in response["Content-Disposition"]  # 党员…, encoded
+    assert load_workbook(io.BytesIO(response.content)).sheetnames == ["党员教育培训经费"]
+
+
+def test_the_form_page_offers_the_download(client_for, viewer, evaluation):
+    page = client_for(viewer).get(f"/evaluations/{evaluation.pk}/").content.decode()
+    assert f'href="/evaluations/{evaluation.pk}/excel/"' in page
+
+
+def test_the_list_page_offers_the_department_download_and_import(client_for, editor, evaluation):
+    page = client_for(editor).get("/evaluations/?year=2023").content.decode()
+    assert (
+        f"/evaluations/export/?year=2023&amp;department={evaluation.project.department_id}" in page
+    )
+    assert f"/evaluations/import/?department={evaluation.project.department_id}" in page
+
+
+def test_a_department_download_is_a_zip_of_its_workbook_and_the_summary(
+    client_for, editor, make_form, department
+):
+    make_form("党员教育培训经费")
+    make_form("老干部队伍建设经费")
+    response = client_for(editor).get(f"/evaluations/export/?year=2023&department={department.pk}")
+
+    names, _archive = zip_names(response)
+
+    assert response["Content-Type"] == "application/zip"
+    assert names == sorted([writer.department_file_name(department), "汇总表.xlsx"])
+
+
+def test_the_summary_lists_every_form_with_its_money_and_rates(
+    client_for, editor, evaluation, settings
+):
+    client = client_for(editor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/evaluations/export/?year=2023")
+    [row] = summary_rows(response)
+    department, project, state, budget, actual, rate, indicators, _flags, approved = row
+    assert (department, project, state) == (
+        evaluation.project.department.name,
+        "党员教育培训经费",
+        "Draft",
+    )
+    assert (budget, actual, rate, indicators, approved) == (30, 15.71, 0.5237, 11, None)
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_the_form"),
+    [
+        ("editor", True),
+        ("viewer", True),
+        ("reviewer", True),
+        ("admin_user", True),
+        ("other_editor", False),
+        ("other_reviewer", False),
+    ],
+)
+def test_a_year_download_holds_exactly_the_forms_the_pages_show(
+    request, client_for, evaluation, make_form, other_department, persona, sees_the_form
+):
+    make_form("老干部队伍建设经费", owner=other_department)
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get("/evaluations/export/?year=2023")
+    projects = {row[1] for row in summary_rows(response)}
+    assert ("党员教育培训经费" in projects) is sees_the_form
+    visible_other = persona in ("other_editor", "reviewer", "admin_user")
+    assert ("老干部队伍建设经费" in projects) is visible_other
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("viewer", 200), ("reviewer", 200), ("other_editor", 404), ("other_reviewer", 404)],
+)
+def test_a_department_download_outside_ones_scope_is_not_found(
+    request, client_for, department, evaluation, persona, status
+):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(f"/evaluations/export/?year=2023&department={department.pk}")
+    assert response.status_code == status
+
+
+def test_an_unknown_year_is_not_found(client_for, editor, evaluation):
+    assert client_for(editor).get("/evaluations/export/?year=1999").status_code == 404
+
+
+def test_the_download_starts_with_the_first_files_header_before_its_workbook_is_made(
+    client_for, editor, evaluation
+):
+    response = client_for(editor).get("/evaluations/export/?year=2023")
+    first = next(iter(response.streaming_content))
+    response.close()
+    assert first.startswith(b"PK\x03\x04")
+    assert len(first) < 200
+
+
+def test_a_cancelled_download_leaves_no_temporary_files(client_for, editor, make_form):
+    make_form("党员教育培训经费")
+    make_form("老干部队伍建设经费")
+    response = client_for(editor).get("/evaluations/export/?year=2023")
+    chunks = iter(response.streaming_content)
+    next(chunks)
+    next(chunks)
+    response.close()
+    assert ALL_TEMP_FILES == []
+
+
+# Import through the pages
+
+
+def upload(client, department, *files):
+    return client.post(
+        "/evaluations/import/",
+        {
+            "department": department.pk,
+            "files": [SimpleUploadedFile(name, content, XLSX) for name, content in files],
+        },
+    )
+
+
+@pytest.fixture
+def exported(evaluation):
+    content = writer.form_workbook(evaluation)
+    evaluation.delete()
+    Project.objects.all().delete()
+    return content
+
+
+def test_an_upload_shows_a_preview_and_writes_nothing_until_confirmed(
+    client_for, editor, department, exported
+):
+    client = client_for(editor)
+    response = upload(client, department, ("组织部.xlsx", exported))
+    preview = client.get(response["Location"])
+
+    assert "creates a new draft" in preview.content.decode()
+    assert not Evaluation.objects.exists()
+
+    confirmed = client.post(response["Location"])
+
+    assert confirmed.status_code == 302
+    assert Evaluation.objects.get().project.name == "党员教育培训经费"
+
+
+def test_the_preview_lists_problems_by_sheet_and_cell_and_offers_no_import(
+    client_for, editor, department, exported
+):
+    workbook = load_workbook(io.BytesIO(exported))
+    workbook.active["E9"] = "三十"
+    out = io.BytesIO()
+    workbook.save(out)
+    client = client_for(editor)
+
+    preview = client.get(upload(client, department, ("a.xlsx", out.getvalue()))["Location"])
+
+    page = preview.content.decode()
+    assert "Sheet 1, E9: 全年预算数 is not a number." in page
+    assert "Upload again" in page
+
+
+def test_a_confirmation_that_can_no_longer_go_through_writes_nothing(
+    client_for, editor, department, evaluation
+):
+    client = client_for(editor)
+    location = upload(client, department, ("a.xlsx", writer.form_workbook(evaluation)))["Location"]
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        state="approved", submitted_at="2024-01-01T00:00Z", approved_at="2024-01-02T00:00Z"
+    )
+
+    response = client.post(location, follow=True)
+
+    assert "Nothing was imported" in response.content.decode()
+
+
+def test_a_pending_import_belongs_to_the_session_that_uploaded_it(
+    client_for, editor, department, exported
+):
+    location = upload(client_for(editor), department, ("a.xlsx", exported))["Location"]
+    assert client_for(editor).get(location).status_code == 404
+
+
+def test_an_import_into_a_department_one_does_not_edit_is_refused(
+    client_for, editor, other_department, exported
+):
+    response = upload(client_for(editor), other_department, ("a.xlsx", exported))
+    assert response.status_code == 200
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("editor", 200), ("viewer", 403), ("other_editor", 404)]
+)
+def test_the_import_page_for_a_department_answers_by_role(
+    request, client_for, department, persona, status
+):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(f"/evaluations/import/?department={department.pk}")
+    assert response.status_code == status
+
+
+def test_every_input_of_the_import_page_has_a_label(client_for, editor, department):
+    page = client_for(editor).get("/evaluations/import/").content.decode()
+    assert '<label class="form-label" for="id_department">' in page
+    assert '<label class="form-label" for="id_files">' in page
