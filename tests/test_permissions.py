@@ -74,6 +74,45 @@ MATRIX = [
         other_reviewer=404,
         admin_user=403,
     ),
+    # Excel: a form's workbook for whoever sees the form; a year's .zip holds what each persona
+    # sees (nothing for some); imports only for editors.
+    row(
+        "evaluation_excel",
+        editor=200,
+        viewer=200,
+        other_editor=404,
+        reviewer=200,
+        other_reviewer=404,
+        admin_user=200,
+    ),
+    row(
+        "excel_year_export",
+        editor=200,
+        viewer=200,
+        other_editor=200,
+        reviewer=200,
+        other_reviewer=200,
+        admin_user=200,
+    ),
+    row(
+        "excel_import",
+        editor=200,
+        viewer=403,
+        other_editor=200,
+        reviewer=403,
+        other_reviewer=403,
+        admin_user=403,
+    ),
+    row(
+        "excel_import",
+        "post",
+        editor=200,
+        viewer=403,
+        other_editor=200,
+        reviewer=403,
+        other_reviewer=403,
+        admin_user=403,
+    ),
 ]
 
 
