@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from config.health import healthz
-from evaluations import excel_views, views
+from evaluations import excel_views, review_views, views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
 handler500 = "config.outage.server_error"
@@ -25,6 +25,17 @@ urlpatterns = [
         excel_views.import_preview,
         name="excel_import_preview",
     ),
+    path("evaluations/<int:pk>/submit/", review_views.evaluation_submit, name="evaluation_submit"),
+    path(
+        "evaluations/<int:pk>/withdraw/",
+        review_views.evaluation_withdraw,
+        name="evaluation_withdraw",
+    ),
+    path("evaluations/<int:pk>/review/", review_views.evaluation_review, name="evaluation_review"),
+    path("evaluations/<int:pk>/reopen/", review_views.evaluation_reopen, name="evaluation_reopen"),
+    path("review/", review_views.review_queue, name="review_queue"),
+    path("review/overview/", review_views.review_overview, name="review_overview"),
+    path("notifications/read/", review_views.notifications_read, name="notifications_read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

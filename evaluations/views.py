@@ -25,7 +25,7 @@ def home(request):
     if access.is_member(request.user):
         return redirect("evaluation_list")
     if access.is_reviewer(request.user):
-        return redirect("evaluation_list")
+        return redirect("review_queue")
     if access.is_admin(request.user):
         return redirect("admin:index")
     return render(request, "evaluations/no_access.html")
@@ -120,21 +120,27 @@ def evaluation_copy(request, pk):
 @require_GET
 def evaluation_detail(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
-    edition = evaluation.year.edition
-    indicators = list(evaluation.indicators.all())
     return render(
         request,
         "evaluations/detail.html",
-        {
-            "evaluation": evaluation,
-            "funds": Funds.of(evaluation),
-            "groups": group_rows(
-                edition.level2(), indicators, lambda row: row.category_id, keep_empty=False
-            ),
-            "indicator_count": len(indicators),
-            "can_edit": access.can_edit(request.user, evaluation),
-        },
+        {**official_context(evaluation), "can_edit": access.can_edit(request.user, evaluation)},
     )
+
+
+def official_context(evaluation):
+    """What templates/evaluations/_official.html needs to draw the form."""
+    indicators = list(evaluation.indicators.all())
+    return {
+        "evaluation": evaluation,
+        "funds": Funds.of(evaluation),
+        "groups": group_rows(
+            evaluation.year.edition.level2(),
+            indicators,
+            lambda row: row.category_id,
+            keep_empty=False,
+        ),
+        "indicator_count": len(indicators),
+    }
 
 
 class EditPage:

@@ -4,13 +4,14 @@ pinned comments, the form page's actions and history, the department dashboard, 
 from dataclasses import dataclass, field
 
 from django import template
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from departments import access
 from evaluations import checks, pins
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, Transition
 
 register = template.Library()
 State = Evaluation.State
@@ -74,6 +75,7 @@ def workflow_actions(context, evaluation):
         "can_withdraw": editor and state == State.SUBMITTED,
         "can_review": access.can_review(user, evaluation),
         "can_reopen": state == State.APPROVED and access.can_reopen(user, evaluation),
+        "on_review_page": context["request"].resolver_match.url_name == "evaluation_review",
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -105,7 +107,7 @@ def recent_events(context, limit=10):
 
 @register.inclusion_tag("evaluations/_dashboard.html", takes_context=True)
 def department_dashboard(context, year):
-    """Days left until the deadline and the forms returned to the user's departments."""
+    """Days left until the deadline, the forms returned to the user's departments, events."""
     request = context["request"]
     departments = access.member_departments(request.user).values("pk")
     days_left = None
@@ -113,15 +115,20 @@ def department_dashboard(context, year):
         days_left = (year.deadline - timezone.localdate()).days
     returned = []
     if year:
+        last_return = Transition.objects.filter(
+            evaluation=OuterRef("pk"), to_state=State.RETURNED
+        ).order_by("-created_at", "-id")
         returned = (
             access.visible_evaluations(request.user)
             .filter(project__department__in=departments, year=year, state=State.RETURNED)
-            .select_related("project")
+            .annotate(return_comment=Subquery(last_return.values("comment")[:1]))
             .order_by("project__name")
         )
     return {
+        "member": access.is_member(request.user),
         "year": year,
         "days_left": days_left,
+        "days_late": -days_left if days_left is not None and days_left < 0 else None,
         "returned": returned,
         "request": request,
         "csrf_token": context.get("csrf_token"),

@@ -1,0 +1,91 @@
+"""A reviewer's overview of one year: how far each department is, and how forms spent money.
+
+Progress counts the forms of each overseen department by state (a draft is "not started" from
+the bureau's side); the distribution buckets the execution rate of every form handed in (all but
+drafts) by tens of percent. Both are a fixed number of queries, whatever the number of forms.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments import access
+from evaluations.models import Evaluation
+from evaluations.queue import WAITING, with_funds
+
+State = Evaluation.State
+COLUMNS = [State.DRAFT, State.SUBMITTED, State.RETURNED, State.APPROVED]
+BUCKET = 10
+TOP = 100
+
+
+@dataclass
+class Progress:
+    department: object
+    counts: dict
+    overdue: bool
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    def cells(self):
+        return [self.counts[state] for state in COLUMNS]
+
+
+def progress(user, year):
+    departments = list(access.reviewed_departments(user).order_by("name"))
+    counts = (
+        access.reviewable_evaluations(user)
+        .filter(year=year)
+        .order_by()
+        .values_list("project__department", "state")
+        .annotate(n=Count("pk"))
+    )
+    by_department = {department.pk: dict.fromkeys(COLUMNS, 0) for department in departments}
+    for department_id, state, n in counts:
+        by_department[department_id][state] = n
+    late = year.deadline is not None and timezone.localdate() > year.deadline
+    rows = []
+    for department in departments:
+        mine = by_department[department.pk]
+        behind = not any(mine.values()) or any(mine[state] for state in WAITING)
+        rows.append(Progress(department, mine, overdue=late and behind))
+    return rows
+
+
+def bucket_labels():
+    labels = [f"{start}–{start + BUCKET}%" for start in range(0, TOP, BUCKET)]
+    return [*labels, f"≥{TOP}%"]
+
+
+def distribution(user, year):
+    """How many handed-in forms fall in each bucket of execution rate (no budget: left out)."""
+    rates = (
+        with_funds(access.reviewable_evaluations(user).filter(year=year))
+        .exclude(state=State.DRAFT)
+        .filter(execution__isnull=False)
+        .values_list("execution", flat=True)
+    )
+    counts = [0] * (TOP // BUCKET + 1)
+    for value in rates:
+        counts[min(int(value // BUCKET), TOP // BUCKET)] += 1
+    return counts
+
+
+def chart_data(rows, rates):
+    """What static/js/review-overview.js draws, as plain JSON."""
+    return {
+        "departments": [row.department.name for row in rows],
+        "series": [
+            {
+                "label": str(State(state).label),
+                "state": state,
+                "data": [row.counts[state] for row in rows],
+            }
+            for state in COLUMNS
+        ],
+        "rates": {"labels": bucket_labels(), "data": rates, "label": _("forms")},
+    }

@@ -1,0 +1,66 @@
+"""The reviewer's decision (审核通过 or 退回修改 with 审核意见 and pinned comments) and the
+administrator's reopening."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.forms import LONG_TEXT
+from evaluations.workflow import Pin
+
+APPROVE = "approve"
+RETURN = "return"
+
+
+def _textarea(rows):
+    return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[(APPROVE, "审核通过"), (RETURN, "退回修改")])
+    comment = forms.CharField(
+        label="审核意见", required=False, max_length=LONG_TEXT, widget=_textarea(3)
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = targets
+        for target in targets:
+            self.fields[self.pin_field(target)] = forms.CharField(
+                label=target.label, required=False, max_length=LONG_TEXT, widget=_textarea(2)
+            )
+
+    @staticmethod
+    def pin_field(target):
+        return f"pin-{target.key}"
+
+    def pin_sections(self):
+        """The pin fields under their headings, in the order of the form."""
+        sections = []
+        for target in self.targets:
+            if not sections or sections[-1][0] != target.heading:
+                sections.append((target.heading, []))
+            sections[-1][1].append(self[self.pin_field(target)])
+        return sections
+
+    def pins(self):
+        return [
+            Pin(target, self.cleaned_data[self.pin_field(target)])
+            for target in self.targets
+            if self.cleaned_data.get(self.pin_field(target), "").strip()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what the department should change."))
+        if decision == APPROVE and self.pins():
+            self.add_error(
+                None,
+                _("Comments pinned to rows go with 退回修改. Clear them to approve the form."),
+            )
+        return cleaned
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=LONG_TEXT, widget=_textarea(3))

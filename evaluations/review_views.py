@@ -1,0 +1,179 @@
+"""The review conversation: submitting and withdrawing (the department), the queue, the review
+page and its decision (the finance bureau), reopening (administrators), and the overview.
+
+Every view finds its form or list through departments/access.py and changes state only through
+evaluations/workflow.py.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from departments import access
+from evaluations import changes, checks, editing, overview, pins, queue, workflow
+from evaluations.review_forms import APPROVE, ReopenForm, ReviewForm
+from evaluations.views import EditPage, _selected_year, official_context
+
+
+@require_POST
+def evaluation_submit(request, pk):
+    evaluation = access.evaluation_for_editing(request.user, pk)
+    if "version" in request.POST:
+        refused = _save_typed(request, evaluation)
+        if refused:
+            return refused
+    try:
+        workflow.submit(evaluation, request.user)
+    except workflow.NotReady as not_ready:
+        # The edit page lists every problem, each linking to its place.
+        messages.error(request, str(not_ready))
+        return redirect("evaluation_edit", evaluation.pk)
+    except workflow.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("evaluation_detail", evaluation.pk)
+    messages.success(
+        request, _("Submitted for review. The form is read-only until the finance bureau decides.")
+    )
+    return redirect("evaluation_detail", evaluation.pk)
+
+
+def _save_typed(request, evaluation):
+    """提交审核 on the edit page saves what was typed first, as 保存草稿 would; a page that does
+    not save is shown again, and nothing is submitted."""
+    if not evaluation.is_editable_state:
+        return None  # submitted meanwhile: the workflow's refusal says by whom
+    page = EditPage(evaluation, request.POST)
+    if not page.is_valid():
+        return render(request, "evaluations/edit.html", page.context(), status=400)
+    try:
+        editing.save_evaluation(
+            evaluation, request.user, page.form, page.fund_forms, page.indicators
+        )
+    except editing.EditRefused as refusal:
+        evaluation.refresh_from_db(fields=["state"])
+        if not evaluation.is_editable_state:
+            return None
+        page.refusal = str(refusal)
+        return render(request, "evaluations/edit.html", page.context(), status=409)
+    return None
+
+
+@require_POST
+def evaluation_withdraw(request, pk):
+    evaluation = access.evaluation_for_editing(request.user, pk)
+    try:
+        workflow.withdraw(evaluation, request.user)
+    except workflow.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("evaluation_detail", evaluation.pk)
+    messages.success(request, _("The form is withdrawn: it is a draft again."))
+    return redirect("evaluation_edit", evaluation.pk)
+
+
+@require_GET
+def review_queue(request):
+    if not access.is_reviewer(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "evaluations/queue.html",
+        {"queue": queue.build(request.user, request.GET), "today": timezone.localdate()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_review(request, pk):
+    evaluation = access.evaluation_for_review(request.user, pk)
+    form = ReviewForm(_posted(request), targets=pins.targets(evaluation))
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if form.cleaned_data["decision"] == APPROVE:
+                workflow.approve(evaluation, request.user, comment)
+                messages.success(request, _("Approved: %(form)s") % {"form": evaluation})
+            else:
+                workflow.return_(evaluation, request.user, comment, form.pins())
+                messages.success(request, _("Returned: %(form)s") % {"form": evaluation})
+        except workflow.Refused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("evaluation_review", evaluation.pk)
+        return redirect("review_queue")
+    return render(
+        request,
+        "evaluations/review.html",
+        _review_context(evaluation, form),
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _review_context(evaluation, form):
+    since = changes.since_last_submission(evaluation)
+    returned = pins.latest_return(evaluation)
+    heeded = pins.heeded(returned, since) if since is not None and returned else []
+    return {
+        **official_context(evaluation),
+        "form": form,
+        "flags": checks.run(evaluation).flags,
+        "changes": since,
+        "heeded": heeded,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_reopen(request, pk):
+    evaluation = access.evaluation_for_reopening(request.user, pk)
+    form = ReopenForm(_posted(request))
+    if form.is_valid():
+        try:
+            workflow.reopen(evaluation, request.user, form.cleaned_data["reason"])
+        except workflow.Refused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("Reopened: the department can change the form again."))
+        return redirect("evaluation_detail", evaluation.pk)
+    return render(
+        request,
+        "evaluations/reopen.html",
+        {"evaluation": evaluation, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+@require_GET
+def review_overview(request):
+    if not access.is_reviewer(request.user):
+        raise PermissionDenied
+    year, years = _selected_year(request)
+    rows = overview.progress(request.user, year) if year else []
+    rates = overview.distribution(request.user, year) if year else []
+    return render(
+        request,
+        "evaluations/overview.html",
+        {
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "columns": overview.COLUMNS,
+            "rates": zip(overview.bucket_labels(), rates, strict=False),
+            "chart": overview.chart_data(rows, rates),
+        },
+    )
+
+
+@require_POST
+def notifications_read(request):
+    access.notifications_for(request.user).filter(read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "home"
+    return redirect(back)
