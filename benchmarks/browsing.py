@@ -214,28 +214,36 @@ class Editor:
 
 
 class Reviewer:
-    """A finance bureau reviewer: the list of forms, a form's page, the review queue, exports."""
+    """A finance bureau reviewer: the list of forms, a form's page, the review queue, exports.
 
-    def __init__(self, browser, username, paths):
+    `pages` is [(kind, path, chance)]: each step opens each page with that chance; `{pk}` in a
+    path is one of the bureau's forms (`forms`, or those the list links to), `{department}` one
+    of `departments`.
+    """
+
+    def __init__(self, browser, username, pages, departments, forms=()):
         self.browser = browser
         self.username = username
-        self.paths = paths  # extra pages: queue, exports (as they exist)
+        self.pages = pages
+        self.departments = departments
         self.rng = random.Random(username)
-        self.seen = []
+        self.seen = list(forms)
 
     def step(self):
         status, _headers, page = self.browser.request("review-list", "GET", "/evaluations/")
         if status == 200 and not self.seen:
             self.seen = [int(pk) for pk in DETAIL_LINK.findall(page)]
-        for kind, path in self.paths:
-            if "{pk}" in path:
-                if not self.seen:
-                    continue
-                path = path.format(pk=self.rng.choice(self.seen))
-            self.browser.request(kind, "GET", path)
         if self.seen:
             pk = self.rng.choice(self.seen)
             self.browser.request("review-open", "GET", f"/evaluations/{pk}/")
+        for kind, path, chance in self.pages:
+            if self.rng.random() >= chance or ("{pk}" in path and not self.seen):
+                continue
+            path = path.format(
+                pk=self.rng.choice(self.seen) if self.seen else 0,
+                department=self.rng.choice(self.departments) if self.departments else 0,
+            )
+            self.browser.request(kind, "GET", path)
 
 
 def dict_of(fields):

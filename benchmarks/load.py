@@ -28,10 +28,12 @@ import browsing  # noqa: E402
 import stack  # noqa: E402
 from report import check_saves, summarise  # noqa: E402
 
-# Extra pages reviewers open each step, once the features behind them exist (name → path).
+# Pages reviewers open besides the list and a form, once the features behind them exist:
+# (kind, URL name, query string, chance per step). A department's zip is the heavy one.
 REVIEWER_PAGES = [
-    ("queue", "review_queue", "/review/"),
-    ("export", "evaluation_export", "/evaluations/{pk}/export.xlsx"),
+    ("queue", "review_queue", "", 1.0),
+    ("export", "evaluation_excel", "", 0.5),
+    ("export-zip", "excel_year_export", "?year={year}&department={{department}}", 0.05),
 ]
 
 
@@ -47,7 +49,7 @@ def run_users(base_url, users, start_at, stop_at, think, max_steps=100_000):
         user = (
             browsing.Editor(browser, username, detail)
             if role == "editor"
-            else browsing.Reviewer(browser, username, detail)
+            else browsing.Reviewer(browser, username, *detail)
         )
         time.sleep(max(0.0, start_at - time.time()))
         steps = 0
@@ -135,17 +137,37 @@ def editable_forms(editor_count):
     return forms
 
 
-def reviewer_pages():
+def reviewer_pages(year):
+    """[(kind, path, chance)] of the pages in REVIEWER_PAGES that this version of the app has."""
     from django.urls import NoReverseMatch, reverse
 
     pages = []
-    for kind, name, path in REVIEWER_PAGES:
+    for kind, name, query, chance in REVIEWER_PAGES:
         try:
-            reverse(name, kwargs={"pk": 1}) if "{pk}" in path else reverse(name)
+            path = reverse(name)
         except NoReverseMatch:
-            continue
-        pages.append((kind, path))
+            try:
+                path = reverse(name, kwargs={"pk": 999999}).replace("999999", "{pk}")
+            except NoReverseMatch:
+                continue
+        pages.append((kind, path + query.format(year=year), chance))
     return pages
+
+
+def synthetic_departments():
+    from departments.models import Department
+
+    return list(Department.objects.filter(code__startswith="SYN-").values_list("pk", flat=True))
+
+
+def synthetic_forms():
+    from evaluations.models import Evaluation
+
+    return list(
+        Evaluation.objects.filter(project__department__code__startswith="SYN-").values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def main(argv=None):
@@ -168,11 +190,13 @@ def main(argv=None):
         stack.prepare(env, args.editors, args.forms_per_department, args.year)
     setup_django(env)
     editors = editable_forms(args.editors)
-    pages = reviewer_pages()
-    reviewers = dict.fromkeys(stack.REVIEWERS[: args.reviewers], pages)
+    pages = reviewer_pages(args.year)
+    bureau = (pages, synthetic_departments(), synthetic_forms())
+    reviewers = dict.fromkeys(stack.REVIEWERS[: args.reviewers], bureau)
     print(
         f"{len(editors)} editors, {len(reviewers)} reviewers (pages: list, form"
-        f"{''.join(', ' + kind for kind, _ in pages)}), {args.seconds} s, think {args.think} s"
+        f"{''.join(', ' + kind for kind, _path, _chance in pages)}), {args.seconds} s, "
+        f"think {args.think} s"
     )
     with stack.Gunicorn(env, args.port, args.workers) as server:
         results, start_at, stop_at = run_load(
