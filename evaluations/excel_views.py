@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.events import log_event
 from departments import access
 from evaluations import importing
 from evaluations.excel import writer
@@ -53,6 +54,7 @@ def _zip(request, evaluations, file_name):
 @require_GET
 def evaluation_excel(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
+    log_event("export", user=request.user, evaluation=evaluation.pk)
     response = HttpResponse(writer.form_workbook(evaluation), content_type=XLSX)
     return _download(response, writer.form_file_name(evaluation))
 
@@ -82,6 +84,9 @@ def year_export(request):
         )
         evaluations = evaluations.filter(project__department=department)
         name = f"{department.name} {name}"
+    log_event(
+        "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
+    )
     return _zip(request, evaluations, writer.file_name(name) + ".zip")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from config.events import log_event
 from evaluations import editing
 from evaluations.excel import layout
 from evaluations.excel.reader import (
@@ -229,12 +230,26 @@ def apply(department, workbooks, user):
     """
     try:
         with transaction.atomic():
-            return _apply(department, workbooks, user)
+            result = _apply(department, workbooks, user)
+    except ImportRefused as refusal:
+        log_event("import_refused", user=user, department=department.code, problems=str(refusal))
+        raise
     except IntegrityError:
         # Someone created one of these forms at the same moment: nothing was written.
         raise ImportRefused(
             [Problem(_("The department's forms changed during the import. Try again."))]
         ) from None
+    transaction.on_commit(
+        lambda: log_event(
+            "import",
+            user=user,
+            department=department.code,
+            files=len(workbooks),
+            forms_created=result.count(CREATE),
+            forms_updated=result.count(UPDATE),
+        )
+    )
+    return result
 
 
 def _apply(department, workbooks, user):

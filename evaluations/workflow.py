@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.events import log_event
 from departments import access
 from evaluations import changes, checks, notifications
 from evaluations.models import Evaluation, PinnedComment, Transition
@@ -184,6 +185,15 @@ def _move(current, evaluation, user, to_state, *, comment="", snapshot=None, pin
         for pin in pins
     )
     notifications.announce(transition)
+    transaction.on_commit(
+        lambda: log_event(
+            "transition",
+            user=user,
+            evaluation=current.pk,
+            from_state=from_state,
+            to_state=to_state,
+        )
+    )
     # The caller's copy shows the new state too.
     for name in ["state", *fields]:
         setattr(evaluation, name, getattr(current, name))
