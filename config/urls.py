@@ -34,6 +34,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/review/", review_views.evaluation_review, name="evaluation_review"),
     path("evaluations/<int:pk>/reopen/", review_views.evaluation_reopen, name="evaluation_reopen"),
     path("review/", review_views.review_queue, name="review_queue"),
+    path("review/export/", excel_views.queue_export, name="excel_queue_export"),
     path("review/overview/", review_views.review_overview, name="review_overview"),
     path("notifications/read/", review_views.notifications_read, name="notifications_read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

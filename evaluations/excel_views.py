@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.events import log_event
 from departments import access
-from evaluations import importing
+from evaluations import importing, queue
 from evaluations.excel import writer
 from evaluations.models import Year
 
@@ -88,6 +88,18 @@ def year_export(request):
         "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
     )
     return _zip(request, evaluations, writer.file_name(name) + ".zip")
+
+
+@require_GET
+def queue_export(request):
+    """Every form the review queue selects with the same filters, all pages of it: a .zip."""
+    if not access.is_reviewer(request.user):
+        raise PermissionDenied
+    selected = queue.build(request.user, request.GET)
+    year = selected.year.year if selected.year else ""
+    log_event("export", user=request.user, year=year, department="review queue")
+    evaluations = selected.page.paginator.object_list
+    return _zip(request, evaluations, writer.file_name(f"审核 自评表（{year}）") + ".zip")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -241,3 +241,55 @@ def test_every_input_of_the_import_page_has_a_label(client_for, editor, departme
     page = client_for(editor).get("/evaluations/import/").content.decode()
     assert '<label class="form-label" for="id_department">' in page
     assert '<label class="form-label" for="id_files">' in page
+
+
+# The review queue's export
+
+
+@pytest.fixture
+def queue_forms(make_form, other_department, evaluation):
+    submitted = make_form("老干部队伍建设经费")
+    theirs = make_form("到村任职选调生补助资金", owner=other_department)
+    Evaluation.objects.filter(pk__in=[submitted.pk, theirs.pk]).update(
+        state="submitted", submitted_at="2024-01-05T00:00Z"
+    )
+    return evaluation, submitted, theirs
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "",
+        "?state=",
+        "?state=draft",
+        "?state=&q=老干部",
+        "?state=&department=DEPARTMENT",
+        "?flagged=on",
+    ],
+)
+def test_the_queue_export_holds_exactly_the_forms_the_queue_selects(
+    rf, client_for, reviewer, department, queue_forms, params
+):
+    from evaluations import queue
+
+    params = params.replace("DEPARTMENT", str(department.pk))
+    request = rf.get("/review/" + params)
+    shown = {
+        form.project.name for form in queue.build(reviewer, request.GET).page.paginator.object_list
+    }
+
+    response = client_for(reviewer).get("/review/export/" + params)
+
+    assert {row[1] for row in summary_rows(response)} == shown
+
+
+def test_the_queue_export_of_another_bureau_holds_none_of_these_forms(
+    client_for, other_reviewer, queue_forms
+):
+    response = client_for(other_reviewer).get("/review/export/?state=")
+    assert summary_rows(response) == []
+
+
+def test_the_queue_page_offers_its_export_with_the_same_filters(client_for, reviewer, queue_forms):
+    page = client_for(reviewer).get("/review/?state=&q=老干部&page=1").content.decode()
+    assert 'href="/review/export/?state=&amp;q=%E8%80%81%E5%B9%B2%E9%83%A8"' in page

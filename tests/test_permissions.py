@@ -113,6 +113,15 @@ MATRIX = [
         other_reviewer=403,
         admin_user=403,
     ),
+    row(
+        "excel_queue_export",
+        editor=403,
+        viewer=403,
+        other_editor=403,
+        reviewer=200,
+        other_reviewer=200,
+        admin_user=403,
+    ),
     # The review conversation. Only the department's editors submit and withdraw; only
     # reviewers of the overseeing bureau review; only administrators reopen.
     row(
