@@ -14,12 +14,12 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -40,6 +40,7 @@ ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 ZIP_MAGIC = b"PK\x03\x04"
 XML_PROLOGUE = 4096
 _YEAR = re.compile(r"(\d{4})")
+_NAME_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
 _RATE_RANGE = (Decimal(0), Decimal(10000))
 
 
@@ -99,7 +100,8 @@ class ParsedWorkbook:
 def display_name(client_name):
     """The uploaded file's name for messages only: never a path, never trusted."""
     base = str(client_name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return get_valid_filename(base[-100:]) if base.strip(". ") else "workbook.xlsx"
+    base = _NAME_FORBIDDEN.sub("", base).strip()[-100:]
+    return base if base.strip(". ") else "workbook.xlsx"
 
 
 def read_workbook(upload, client_name, taxonomies):
@@ -194,7 +196,18 @@ def _check_archive(data, name):
                         prologue = part.read(XML_PROLOGUE)
                     if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
                         raise WorkbookRefused(_corrupt(name))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        # A damaged header gives a negative offset, a damaged member a zlib error, an
+        # encrypted member a RuntimeError: all are damaged files, not server errors.
+        ValueError,
+        RuntimeError,
+        zlib.error,
+    ):
         raise WorkbookRefused(_corrupt(name)) from None
 
 
