@@ -469,7 +469,9 @@ def test_nothing_is_written_when_writing_fails_halfway(make_form, department, ed
     [
         ("../../etc/passwd.xlsx", "passwd.xlsx"),
         ("..\\..\\Windows\\win.xlsx", "win.xlsx"),
-        ("自评 表.xlsx", "自评_表.xlsx"),
+        ("自评 表.xlsx", "自评 表.xlsx"),
+        ("<script>?.xlsx", "script.xlsx"),
+        ("???", "workbook.xlsx"),
         ("..", "workbook.xlsx"),
     ],
 )
