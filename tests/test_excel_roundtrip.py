@@ -7,6 +7,7 @@ import pytest
 
 from evaluations import importing
 from evaluations.demo.seed import read_seed
+from evaluations.editing import start_evaluation
 from evaluations.excel import writer
 from evaluations.models import Evaluation, Project
 
@@ -84,3 +85,31 @@ def test_all_ten_seed_forms_exported_as_a_zip_and_imported_again_are_the_same_fo
         key=lambda form: form["project"],
     )
     assert after == before
+
+
+def test_a_blank_new_form_comes_back_blank(department, year, editor, client_for):
+    evaluation = start_evaluation(department, year, "新项目", "recurring", editor)
+    before = snapshot(evaluation)
+    response = client_for(editor).get(f"/evaluations/{evaluation.pk}/excel/")
+    forget_everything()
+
+    import_into(department, [("new.xlsx", response.content)], editor)
+
+    assert snapshot(Evaluation.objects.get()) == before
+
+
+def test_texts_that_look_like_formulas_or_span_lines_come_back_as_written(
+    evaluation, department, editor, client_for
+):
+    evaluation.goal = "=SUM(A1:A9)\n第二行：-5%"
+    evaluation.save()
+    evaluation.indicators.filter(name="党员教育培训经费").update(
+        target="+30 万元", actual="@15.71", reason="-"
+    )
+    before = snapshot(evaluation)
+    response = client_for(editor).get(f"/evaluations/{evaluation.pk}/excel/")
+    forget_everything()
+
+    import_into(department, [("f.xlsx", response.content)], editor)
+
+    assert snapshot(Evaluation.objects.get()) == before
