@@ -477,3 +477,15 @@ def test_nothing_is_written_when_writing_fails_halfway(make_form, department, ed
 )
 def test_the_uploaded_file_name_is_only_a_label_never_a_path(client_name, shown):
     assert display_name(client_name) == shown
+
+
+def test_a_total_without_any_source_amount_is_an_error_since_the_money_would_be_lost(
+    exported, department
+):
+    def total_only(sheet):
+        sheet["E9"] = None
+        sheet["F9"] = None
+
+    plan = preview(department, ("f.xlsx", edited(exported, total_only)))
+    assert not plan.ok
+    assert "E7: 年度资金总额 has 全年预算数 30 but no fund source has any" in messages_of(plan)[0]

@@ -402,7 +402,18 @@ class _SheetReader:
         ):
             present = [Decimal(line[key]) for line in funds.values() if line[key] is not None]
             added = sum(present, Decimal(0)) if present else None
-            if total is not None and added is not None and Decimal(total) != added:
+            if total is not None and added is None:
+                # Importing would lose the money: the app keeps amounts by source only.
+                self.problem(
+                    column,
+                    rows.total,
+                    _(
+                        "年度资金总额 has %(label)s %(total)s but no fund source has any; enter "
+                        "the amounts in the source rows."
+                    )
+                    % {"total": total, "label": label},
+                )
+            elif total is not None and Decimal(total) != added:
                 self.problem(
                     column,
                     rows.total,
