@@ -4,7 +4,10 @@ Downloads show exactly what the pages show; an import writes only into a departm
 edits. Out of scope answers 404, visible but not allowed 403.
 """
 
+import base64
+import json
 import secrets
+import zlib
 
 from django import forms
 from django.contrib import messages
@@ -26,6 +29,7 @@ from evaluations.models import Year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Pending imports kept in the session between preview and confirmation; older ones are dropped.
+# They are compressed: the session is saved again on every request until the import is done.
 SESSION_KEY = "excel_imports"
 PENDING_KEPT = 3
 MAX_FILES = 20
@@ -98,7 +102,9 @@ def queue_export(request):
     selected = queue.build(request.user, request.GET)
     year = selected.year.year if selected.year else ""
     log_event("export", user=request.user, year=year, department="review queue")
-    evaluations = selected.page.paginator.object_list
+    # All pages of the queue: the paginator holds the filtered forms (or their ids) unpaged.
+    selection = selected.page.paginator.object_list
+    evaluations = access.reviewable_evaluations(request.user).filter(pk__in=selection)
     return _zip(request, evaluations, writer.file_name(f"审核 自评表（{year}）") + ".zip")
 
 
@@ -149,11 +155,25 @@ def _pending(request):
 def _keep(request, data):
     pending = _pending(request)
     token = secrets.token_urlsafe(12)
-    pending[token] = data
+    packed = zlib.compress(json.dumps(data, ensure_ascii=False).encode(), level=6)
+    pending[token] = base64.b64encode(packed).decode("ascii")
     for stale in list(pending)[:-PENDING_KEPT]:
         del pending[stale]
     request.session[SESSION_KEY] = pending
     return token
+
+
+def _kept(request, token):
+    packed = _pending(request).get(token)
+    if packed is None:
+        raise Http404(_("This import has expired. Upload the files again."))
+    return json.loads(zlib.decompress(base64.b64decode(packed)))
+
+
+def _forget(request, token):
+    pending = _pending(request)
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,9 +198,7 @@ def import_upload(request):
 
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token):
-    data = _pending(request).get(token)
-    if data is None:
-        raise Http404(_("This import has expired. Upload the files again."))
+    data = _kept(request, token)
     department = _department(
         access.editable_departments(request.user), request.user, data["department"]
     )
@@ -191,9 +209,7 @@ def import_preview(request, token):
         except importing.ImportRefused as refusal:
             messages.error(request, _("Nothing was imported: %(reasons)s") % {"reasons": refusal})
             return redirect("excel_import_preview", token)
-        pending = _pending(request)
-        pending.pop(token, None)
-        request.session[SESSION_KEY] = pending
+        _forget(request, token)
         messages.success(
             request,
             _("Imported: %(created)s new forms, %(updated)s forms updated.")
