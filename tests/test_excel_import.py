@@ -489,3 +489,12 @@ def test_a_total_without_any_source_amount_is_an_error_since_the_money_would_be_
     plan = preview(department, ("f.xlsx", edited(exported, total_only)))
     assert not plan.ok
     assert "E7: 年度资金总额 has 全年预算数 30 but no fund source has any" in messages_of(plan)[0]
+
+
+def test_an_unreadable_source_amount_is_reported_once_not_also_as_a_total_mismatch(
+    exported, department
+):
+    plan = preview(
+        department, ("f.xlsx", edited(exported, lambda sheet: sheet.__setitem__("E9", "三十")))
+    )
+    assert messages_of(plan) == ["f.xlsx: Sheet 1, E9: 全年预算数 is not a number."]

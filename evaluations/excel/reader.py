@@ -366,6 +366,7 @@ class _SheetReader:
             self.amount(5, rows.total, layout.BUDGET),
             self.amount(6, rows.total, layout.ACTUAL),
         )
+        problems_before = len(self.sheet.problems)
         row = rows.first_source
         limit = rows.first_source + len(taxonomy.sources) + 10
         while row < limit:
@@ -396,6 +397,9 @@ class _SheetReader:
         else:
             self.expect(1, rows.goal_header, layout.GOALS)
             return None
+        if len(self.sheet.problems) > problems_before:
+            # A source that could not be read would make the totals disagree for no reason.
+            return row
         for column, total, key, label in (
             (5, totals[0], "budget", layout.BUDGET),
             (6, totals[1], "actual", layout.ACTUAL),
