@@ -143,9 +143,6 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["department"].widget.attrs["class"] = "form-select"
-        self.fields["files"].widget.attrs.update(
-            {"class": "form-control", "accept": ".xlsx," + XLSX}
-        )
 
 
 def _pending(request):
