@@ -57,7 +57,12 @@ def is_member(user):
 
 
 def is_reviewer(user):
-    return user.is_authenticated and user.bureau_memberships.exists()
+    if not user.is_authenticated:
+        return False
+    # Asked by the view and again by the menu of the same page.
+    if not hasattr(user, "_is_reviewer"):
+        user._is_reviewer = user.bureau_memberships.exists()
+    return user._is_reviewer
 
 
 def visible_evaluations(user):

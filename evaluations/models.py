@@ -226,6 +226,8 @@ class Evaluation(models.Model):
         indexes = [
             models.Index(fields=["year", "state"]),
             models.Index(fields=["year", "submitted_at"], name="evaluation_year_submitted"),
+            # Covers the review queue's counts per state and its overdue departments.
+            models.Index(fields=["year", "state", "project"], name="evaluation_year_state_project"),
         ]
 
     def __str__(self):

@@ -3,10 +3,11 @@
 - A submission is told to the reviewers of the bureau that oversees the department.
 - A return, an approval and a reopening are told to the editors of the department.
 
-`announce` runs inside the workflow's transaction: it writes one Notification per recipient (the
-dashboard's copy, rolled back with the transition if that fails) and sends the e-mails only once
-the transaction has committed, so that nobody is told about a change that did not happen. A mail
-server that is down is logged; it never undoes the transition.
+`announce` runs inside the workflow's transaction. For a department's editors it writes one
+Notification each, the dashboard's copy, rolled back with the transition if that fails; reviewers
+need none, as their queue opens on the forms submitted. The e-mails go only once the transaction
+has committed, so that nobody is told about a change that did not happen. A mail server that is
+down is logged; it never undoes the transition.
 """
 
 import logging
@@ -44,10 +45,14 @@ def recipients(transition):
 
 
 def announce(transition):
-    Notification.objects.bulk_create(
-        Notification(recipient=user, transition=transition) for user in recipients(transition)
-    )
-    transaction.on_commit(partial(send_emails, transition.pk), robust=True)
+    users = list(recipients(transition))
+    if transition.to_state != State.SUBMITTED:
+        Notification.objects.bulk_create(
+            Notification(recipient=user, transition=transition) for user in users
+        )
+    addresses = [user.email for user in users if user.email]
+    if addresses:
+        transaction.on_commit(partial(send_emails, transition.pk, addresses), robust=True)
 
 
 def link(transition):
@@ -98,17 +103,10 @@ def _body(transition):
     return "\n".join(lines)
 
 
-def send_emails(transition_id):
+def send_emails(transition_id, addresses):
     transition = Transition.objects.select_related("evaluation__project__department", "actor").get(
         pk=transition_id
     )
-    addresses = [
-        notification.recipient.email
-        for notification in transition.notifications.select_related("recipient")
-        if notification.recipient.email
-    ]
-    if not addresses:
-        return
     # Recipients read the default language; the actor's choice of page language is theirs alone.
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = headline(transition), _body(transition)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from departments import access
 from evaluations.models import Evaluation
-from evaluations.queue import WAITING, with_funds
+from evaluations.queue import WAITING, execution_rate
 
 State = Evaluation.State
 COLUMNS = [State.DRAFT, State.SUBMITTED, State.RETURNED, State.APPROVED]
@@ -64,8 +64,10 @@ def bucket_labels():
 def distribution(user, year):
     """How many handed-in forms fall in each bucket of execution rate (no budget: left out)."""
     rates = (
-        with_funds(access.reviewable_evaluations(user).filter(year=year))
+        access.reviewable_evaluations(user)
+        .filter(year=year)
         .exclude(state=State.DRAFT)
+        .annotate(execution=execution_rate())
         .filter(execution__isnull=False)
         .values_list("execution", flat=True)
     )

@@ -9,13 +9,24 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import NullIf
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from departments import access
-from evaluations.models import HUNDRED, MONEY, Evaluation, FundLine, Year
+from evaluations.models import HUNDRED, Evaluation, FundLine, Year
 from evaluations.money import rate
 
 State = Evaluation.State
@@ -59,6 +70,23 @@ class QueueFilters(forms.Form):
                 css = "form-control form-control-sm"
             field.widget.attrs["class"] = css
 
+    @cached_property
+    def options(self):
+        """{select: [(value, label, selected)]}. The page writes the options itself: through
+        Django's option templates a bureau's few hundred departments cost more than the rest
+        of the page."""
+        found = {}
+        for name in ("year", "state", "department", "sort"):
+            field = self.fields[name]
+            current = str(self[name].value() or "")
+            if name == "department":
+                choices = [("", field.empty_label)]
+                choices += [(department.pk, department.name) for department in field.queryset]
+            else:
+                choices = field.choices
+            found[name] = [(str(value), label, str(value) == current) for value, label in choices]
+        return found
+
     def value(self, name):
         """The cleaned value, or the default for a value that did not validate."""
         if self.is_valid() or name not in self.errors:
@@ -66,17 +94,30 @@ class QueueFilters(forms.Form):
         return self.fields[name].clean(DEFAULTS.get(name, ""))
 
 
-def with_funds(evaluations):
-    """Budget and actual totals and the execution rate, one subquery each, no GROUP BY."""
+def execution_rate():
+    """Each form's execution rate in percent, as one correlated subquery (for sorting and
+    bucketing: it is computed for every form that is sorted or counted)."""
     lines = FundLine.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
-    money = DecimalField(**MONEY)
-    return evaluations.annotate(
-        budget_total=Subquery(lines.annotate(total=Sum("budget")).values("total"), money),
-        actual_total=Subquery(lines.annotate(total=Sum("actual")).values("total"), money),
-        execution=F("actual_total")
-        * Value(HUNDRED)
-        / NullIf(F("budget_total"), Value(0), output_field=money),
+    number = DecimalField()
+    budget = NullIf(Sum("budget"), Value(0, output_field=number), output_field=number)
+    ratio = ExpressionWrapper(Sum("actual") * Value(HUNDRED) / budget, output_field=number)
+    return Subquery(lines.annotate(rate=ratio).values("rate"), output_field=number)
+
+
+def add_fund_totals(evaluations):
+    """Budget and actual totals and the execution rate of a page of forms, in one query."""
+    totals = (
+        FundLine.objects.filter(evaluation__in=evaluations)
+        .order_by()
+        .values("evaluation")
+        .annotate(budget=Sum("budget"), actual=Sum("actual"))
     )
+    by_evaluation = {row["evaluation"]: row for row in totals}
+    for evaluation in evaluations:
+        row = by_evaluation.get(evaluation.pk, {})
+        evaluation.budget_total = row.get("budget")
+        evaluation.actual_total = row.get("actual")
+        evaluation.execution_rate = rate(evaluation.actual_total, evaluation.budget_total)
 
 
 @dataclass
@@ -117,22 +158,30 @@ def build(user, params, page_size=None):
     if state := filters.value("state"):
         found = found.filter(state=state)
 
-    _label, ordering = SORTS[filters.value("sort") or DEFAULTS["sort"]]
-    found = with_funds(found).select_related("project__department").order_by(*ordering, "pk")
-    page = Paginator(found, page_size or PAGE_SIZE).get_page(params.get("page"))
-    for evaluation in page:
-        evaluation.execution_rate = rate(evaluation.actual_total, evaluation.budget_total)
-    return Queue(filters, year, counts, page, _overdue(user, year, page))
+    sort = filters.value("sort") or DEFAULTS["sort"]
+    if sort in ("rate", "-rate"):
+        found = found.annotate(execution=execution_rate())
+    # Sort ids only, then load the page's rows: sorting whole joined rows made the database read
+    # and sort every form in scope, where ids let it walk an index and stop at the page.
+    ordered = found.order_by(*SORTS[sort][1], "pk").values_list("pk", flat=True)
+    paginator = Paginator(ordered, page_size or PAGE_SIZE)
+    paginator.count = counts.get(state or "", 0)  # known already: no second COUNT query
+    page = paginator.get_page(params.get("page"))
+    rows = Evaluation.objects.filter(pk__in=list(page.object_list))
+    by_pk = {row.pk: row for row in rows.select_related("project__department")}
+    page.object_list = [by_pk[pk] for pk in page.object_list]
+    add_fund_totals(page.object_list)
+    return Queue(filters, year, counts, page, _overdue(year, page))
 
 
-def _overdue(user, year, page):
+def _overdue(year, page):
     """Departments on this page with forms still to submit after the year's deadline."""
     if year is None or year.deadline is None or timezone.localdate() <= year.deadline:
         return set()
+    # The page's departments come from the reviewer's scope already.
     shown = {evaluation.project.department_id for evaluation in page}
     return set(
-        access.reviewable_evaluations(user)
-        .filter(year=year, state__in=WAITING, project__department__in=shown)
+        Evaluation.objects.filter(year=year, state__in=WAITING, project__department__in=shown)
         .order_by()
         .values_list("project__department", flat=True)
         .distinct()

@@ -113,4 +113,8 @@ class Migration(migrations.Migration):
             model_name='pinnedcomment',
             constraint=models.UniqueConstraint(condition=models.Q(('indicator__isnull', False)), fields=('transition', 'indicator'), name='one_pin_per_indicator'),
         ),
+        migrations.AddIndex(
+            model_name='evaluation',
+            index=models.Index(fields=['year', 'state', 'project'], name='evaluation_year_state_project'),
+        ),
     ]
