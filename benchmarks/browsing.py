@@ -139,6 +139,7 @@ class Browser:
             body = urlencode(data).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.monotonic()
+        at = time.time()  # wall clock, to compare with the run's start and end
         try:
             connection = self._connect()
             connection.request(method, path, body=body, headers=headers)
@@ -146,11 +147,11 @@ class Browser:
             content = response.read()
         except (OSError, http.client.HTTPException) as error:
             self.close()
-            self.samples.append(Sample(kind, 0, (time.monotonic() - started) * 1000, started))
+            self.samples.append(Sample(kind, 0, (time.monotonic() - started) * 1000, at))
             raise Unanswered(str(error)) from error
         self.last_used = time.monotonic()
         elapsed = (time.monotonic() - started) * 1000
-        self.samples.append(Sample(kind, response.status, elapsed, started))
+        self.samples.append(Sample(kind, response.status, elapsed, at))
         for header in response.headers.get_all("Set-Cookie") or []:
             self.cookies.load(header)
         if response.headers.get("Connection", "").lower() == "close":

@@ -91,10 +91,11 @@ def check_saves(results, out=print):
             token = places["goal"]
             # Acceptable: the last confirmed save, or one tried after it whose answer was lost.
             after = tried[tried.index(confirmed[-1]) :] if confirmed else tried
-            if token not in after:
-                # No confirmed save and no token: the first attempt never committed, fine.
-                if not confirmed and token is None:
+            if not confirmed and token not in tried:
+                # Nothing confirmed in this run: the form may hold what it held before it.
+                if token is None:
                     continue
+            elif token not in after:
                 lost += 1
                 out(f"LOST: form {pk} holds {token}, last confirmed {confirmed[-1:]}")
                 continue

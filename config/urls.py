@@ -9,6 +9,7 @@ from evaluations import excel_views, review_views, views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
 handler500 = "config.outage.server_error"
+handler400 = "config.outage.bad_request"
 
 urlpatterns = [
     path("", views.home, name="home"),

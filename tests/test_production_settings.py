@@ -281,3 +281,30 @@ def test_a_client_cannot_make_its_request_id_anything():
     assert response["X-Request-ID"] != "bad id\nwith newline"
     response = Client().get("/healthz", HTTP_X_REQUEST_ID="nginx-4f2a")
     assert response["X-Request-ID"] == "nginx-4f2a"
+
+
+@pytest.mark.django_db
+def test_a_session_lost_to_a_database_outage_is_a_503_not_a_400(rf):
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    from config.outage import bad_request
+
+    try:
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError:
+            raise SessionInterrupted("session") from None
+    except SessionInterrupted as interrupted:
+        # `from None` hides the cause from tracebacks but keeps it as the context.
+        response = bad_request(rf.get("/"), interrupted)
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_other_bad_requests_stay_400(rf):
+    from django.core.exceptions import SuspiciousOperation
+
+    from config.outage import bad_request
+
+    assert bad_request(rf.get("/"), SuspiciousOperation("no")).status_code == 400
