@@ -132,8 +132,11 @@ def _save_indicators(evaluation, formset):
         row = form.save(commit=False)
         row.evaluation = evaluation
         kept.append(row)
-    # Order as the page sent it; renumber so that positions stay small and unique.
-    kept.sort(key=lambda row: (row.category.parent.position, row.category.position, row.position))
+    # Order as the page sent it; renumber so that positions stay small and unique. A row posted
+    # without a position (a hand-made request) goes first in its group rather than failing.
+    kept.sort(
+        key=lambda row: (row.category.parent.position, row.category.position, row.position or 0)
+    )
     for position, row in enumerate(kept, start=1):
         row.position = position
     Indicator.objects.bulk_update(

@@ -347,3 +347,16 @@ def test_mutated_workbooks_never_break_the_importer(client_for, editor, evaluati
         # Refused at confirmation: the reasons are shown, and nothing was written.
         assert database_state() == before
         assert shows_a_message(client.get(confirm["Location"]))
+
+
+def test_a_row_posted_without_a_position_is_saved(client_for, editor, evaluation):
+    # Found by the test above: a blank position made the save fail with a server error.
+    client = client_for(editor)
+    url = f"/evaluations/{evaluation.pk}/edit/"
+    fields = page_fields(client.get(url).content.decode(), "evaluation-form")
+    fields["indicators-0-position"] = ""
+    response = client.post(url, fields)
+    assert response.status_code == 302
+    assert evaluation.indicators.count() == len(
+        [name for name in fields if re.fullmatch(r"indicators-\d+-id", name)]
+    )
