@@ -2,9 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-MODELS = [
-    (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
-]
+MODELS = [(model._meta.app_label, model._meta.model_name) for model in admin.site._registry]
 
 
 @pytest.mark.parametrize(("app", "model"), MODELS, ids=[f"{a}.{m}" for a, m in MODELS])
