@@ -2,7 +2,7 @@
 
 Counts per state, filters (year, state, department, flagged), a search by project or department
 name, three sorts and pages. The number of SQL queries is the same whatever the number of forms:
-sums of the funds come from correlated subqueries, not from a query per row.
+the page's fund totals come in one query for its rows, never one per row.
 """
 
 from dataclasses import dataclass
@@ -51,8 +51,17 @@ class QueueFilters(forms.Form):
     department = forms.ModelChoiceField(
         label=_("department"), queryset=None, required=False, empty_label=_("all departments")
     )
-    flagged = forms.BooleanField(label=_("flagged only"), required=False)
-    q = forms.CharField(label=_("project or department"), required=False, max_length=100)
+    flagged = forms.BooleanField(
+        label=_("flagged only"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    q = forms.CharField(
+        label=_("project or department"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
     sort = forms.ChoiceField(
         label=_("sort by"), choices=[(key, label) for key, (label, _o) in SORTS.items()]
     )
@@ -64,11 +73,6 @@ class QueueFilters(forms.Form):
         super().__init__(data)
         self.fields["department"].queryset = departments
         self.fields["year"].choices = [(year.year, year.year) for year in years]
-        for name, field in self.fields.items():
-            css = "form-check-input" if name == "flagged" else "form-select form-select-sm"
-            if name == "q":
-                css = "form-control form-control-sm"
-            field.widget.attrs["class"] = css
 
     @cached_property
     def options(self):

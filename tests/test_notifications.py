@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from departments import access
+from departments.models import Membership
 from evaluations import notifications, pins, workflow
 from evaluations.models import Notification
 from tests.conftest import make_user
@@ -37,8 +39,6 @@ def test_a_submission_is_mailed_to_the_bureaus_reviewers(
 def test_a_return_is_mailed_to_the_departments_editors_with_the_comments(
     sent, evaluation, editor, viewer, reviewer, department
 ):
-    from departments.models import Membership
-
     second = make_user("second_editor")
     Membership.objects.create(user=second, department=department, role="editor")
     workflow.submit(evaluation, editor)
@@ -132,9 +132,6 @@ def test_reviewers_get_no_dashboard_copy_their_queue_shows_the_submission(
 def test_events_about_forms_no_longer_visible_are_not_shown(
     evaluation, editor, reviewer, department
 ):
-    from departments import access
-    from departments.models import Membership
-
     workflow.submit(evaluation, editor)
     workflow.approve(evaluation, reviewer)
     Membership.objects.filter(user=editor, department=department).delete()

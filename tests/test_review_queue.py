@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from departments.models import Department
 from evaluations import queue, workflow
 from evaluations.models import Evaluation
 
@@ -180,8 +181,6 @@ def test_the_queue_takes_the_same_number_of_queries_for_more_forms(
 def test_the_overview_shows_progress_per_department(
     client_for, reviewer, forms, department, other_department, bureau
 ):
-    from departments.models import Department
-
     Department.objects.create(code="D-3", name="攀枝花市西区档案馆", bureau=bureau)
     response = client_for(reviewer).get(reverse("review_overview"))
     rows = {row.department.name: row for row in response.context["rows"]}
@@ -194,8 +193,6 @@ def test_the_overview_shows_progress_per_department(
 def test_the_overview_marks_departments_behind_after_the_deadline(
     client_for, reviewer, forms, year, department, bureau
 ):
-    from departments.models import Department
-
     Department.objects.create(code="D-3", name="攀枝花市西区档案馆", bureau=bureau)
     year.deadline = timezone.localdate() - datetime.timedelta(days=1)
     year.save()

@@ -1,7 +1,7 @@
 """The review conversation's parts of the pages other views draw: the edit page's checks and
 pinned comments, the form page's actions and history, the department dashboard, the nav."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django import template
 from django.db.models import OuterRef, Subquery
@@ -70,7 +70,7 @@ class EditNotes:
     flags: list
     returned: object
     can_submit: bool
-    pins: dict = field(default_factory=dict)
+    pins: dict
 
 
 @register.simple_tag(takes_context=True)
