@@ -39,8 +39,8 @@ class RowInput(DirectRendering, forms.TextInput):
         return f'<input type="{self.input_type}"{attributes(attrs)}>'
 
 
-class RowHiddenInput(RowInput, forms.HiddenInput):
-    pass
+class RowHiddenInput(RowInput):
+    input_type = "hidden"
 
 
 class RowCheckbox(DirectRendering, forms.CheckboxInput):

@@ -297,3 +297,10 @@ def test_row_texts_are_escaped_in_the_edit_page(client_for, editor, evaluation):
     assert "<script>alert" not in response.text
     assert 'onfocus="alert(1)' not in response.text
     assert "&lt;/textarea&gt;&lt;script&gt;alert(&quot;x&quot;)" in response.text
+
+
+def test_the_rows_bookkeeping_fields_are_hidden(client_for, editor, evaluation):
+    page = client_for(editor).get(edit_url(evaluation)).text
+    for name in ("id", "category", "position"):
+        assert f'<input type="hidden" name="indicators-0-{name}"' in page, name
+        assert f'type="text" name="indicators-0-{name}"' not in page, name
