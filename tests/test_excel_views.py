@@ -172,7 +172,7 @@ def test_an_upload_shows_a_preview_and_writes_nothing_until_confirmed(
     response = upload(client, department, ("组织部.xlsx", exported))
     preview = client.get(response["Location"])
 
-    assert "creates a new draft" in preview.content.decode()
+    assert "新建草稿" in preview.content.decode()
     assert not Evaluation.objects.exists()
 
     confirmed = client.post(response["Location"])
@@ -193,7 +193,7 @@ def test_the_preview_lists_problems_by_sheet_and_cell_and_offers_no_import(
     preview = client.get(upload(client, department, ("a.xlsx", out.getvalue()))["Location"])
 
     page = preview.content.decode()
-    assert "Sheet 1, E9: 全年预算数 is not a number." in page
+    assert "第 1 个工作表，E9：全年预算数不是数字。" in page
     assert "Upload again" in page
 
 
@@ -208,7 +208,7 @@ def test_a_confirmation_that_can_no_longer_go_through_writes_nothing(
 
     response = client.post(location, follow=True)
 
-    assert "Nothing was imported" in response.content.decode()
+    assert "未导入任何内容" in response.content.decode()
 
 
 def test_a_pending_import_belongs_to_the_session_that_uploaded_it(
