@@ -194,7 +194,7 @@ def test_the_preview_lists_problems_by_sheet_and_cell_and_offers_no_import(
 
     page = preview.content.decode()
     assert "第 1 个工作表，E9：全年预算数不是数字。" in page
-    assert "Upload again" in page
+    assert "重新上传" in page
 
 
 def test_a_confirmation_that_can_no_longer_go_through_writes_nothing(
