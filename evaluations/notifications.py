@@ -65,7 +65,7 @@ def link(transition):
     else:
         path = reverse("evaluation_detail", args=[evaluation_id])
     # Absolute when the deployment says where it lives; a path is still a useful pointer.
-    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def headline(transition):
