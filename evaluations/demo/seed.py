@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
 from evaluations.editing import write_content
+from evaluations import pins, workflow
 from evaluations.models import Edition, Evaluation, Project, Year
 
 DEMO_PASSWORD = "demo-pass-2023"
@@ -38,23 +39,58 @@ def load_demo():
         _department((f"{ORGANISATION_DEPARTMENT[0]}-{index:02d}", name), bureau, parent=department)
     party_school = _department(PARTY_SCHOOL, bureau)
 
-    year = _year(seed["year"], edition, deadline=datetime.date(seed["year"] + 1, 3, 31))
-    _year(seed["year"] + 1, edition, deadline=timezone.localdate() + datetime.timedelta(days=30))
+    # Deadlines ahead of today, so that the demo shows days left rather than years overdue.
+    today = timezone.localdate()
+    year = _year(seed["year"], edition, deadline=today + datetime.timedelta(days=14))
+    _year(seed["year"] + 1, edition, deadline=today + datetime.timedelta(days=120))
 
     editor = _user("editor", "组织部 填报员")
     _membership(editor, department, Membership.Role.EDITOR)
     _membership(_user("viewer", "组织部 查看员"), department, Membership.Role.VIEWER)
     _membership(_user("dangxiao", "党校 填报员"), party_school, Membership.Role.EDITOR)
-    BureauMembership.objects.get_or_create(user=_user("reviewer", "财政局 审核员"), bureau=bureau)
+    reviewer = _user("reviewer", "财政局 审核员")
+    BureauMembership.objects.get_or_create(user=reviewer, bureau=bureau)
     _user("admin", "系统管理员", is_staff=True, is_superuser=True)
 
-    created = 0
+    created = {}
     for form in seed["forms"]:
         project, _ = Project.objects.get_or_create(department=department, name=form["project"])
         if not Evaluation.objects.filter(project=project, year=year).exists():
-            create_form(project, year, form, editor)
-            created += 1
-    return created
+            created[project.name] = create_form(project, year, form, editor)
+    _review_some(created, editor, reviewer)
+    return len(created)
+
+
+def _review_some(created, editor, reviewer):
+    """Take some newly created forms through the real workflow, so that every page has
+    something to show: a queue to work through, an approval, a return with a pinned comment."""
+    for name in [*SUBMITTED, *APPROVED, *RETURNED]:
+        if name in created:
+            workflow.submit(created[name], editor)
+    for name in APPROVED:
+        if name in created:
+            workflow.approve(created[name], reviewer, comment="资料齐全，同意。")
+    for name, (row_name, comment) in RETURNED.items():
+        if name in created:
+            evaluation = created[name]
+            row = evaluation.indicators.get(name=row_name)
+            target = next(t for t in pins.targets(evaluation) if t.indicator == row)
+            workflow.return_(
+                evaluation,
+                reviewer,
+                "请补充未完成指标的原因和改进措施后重新提交。",
+                pins=[workflow.Pin(target, comment)],
+            )
+
+
+# What the demo's reviewer has done so far with the seed forms; the others stay drafts.
+SUBMITTED = [
+    "2023年春节前走访慰问区委联系服务专家人才慰问金",
+    "2023年攀枝花市公开招聘聘任制公务员专家测评和综合评价考务费",
+    "到村任职选调生补助资金",
+]
+APPROVED = ["老干部队伍建设经费", "2023年新录用公务员（选调生）初任培训经费"]
+RETURNED = {"党员教育培训经费": ("党员教育培训经费", "完成率 52.37%，请说明未完成原因。")}
 
 
 def create_form(project, year, form, user):
