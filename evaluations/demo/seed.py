@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
-from evaluations.editing import write_content
 from evaluations import pins, workflow
+from evaluations.editing import write_content
 from evaluations.models import Edition, Evaluation, Project, Year
 
 DEMO_PASSWORD = "demo-pass-2023"
