@@ -15,8 +15,8 @@ LONG_TEXT = 5000
 CELL_TEXT = 1000
 
 
-class AmountField(forms.CharField):
-    """An amount in 万元 as people type it: `12`, `11.97`, `1,234.5`; blank is no money."""
+class TypedNumberField(forms.CharField):
+    """A number typed as text, so that what the user typed comes back as it was on errors."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -29,13 +29,6 @@ class AmountField(forms.CharField):
             return f"{value.normalize():f}"
         return value
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        try:
-            return parse_amount(value)
-        except AmountError as error:
-            raise forms.ValidationError(str(error), code="amount") from None
-
     def clean(self, value):
         # The length limit is for the text typed; the cleaned value is a Decimal.
         self.validate(value)
@@ -43,18 +36,19 @@ class AmountField(forms.CharField):
         return self.to_python(value)
 
 
-class PercentField(forms.CharField):
+class AmountField(TypedNumberField):
+    """An amount in 万元 as people type it: `12`, `11.97`, `1,234.5`; blank is no money."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return parse_amount(value)
+        except AmountError as error:
+            raise forms.ValidationError(str(error), code="amount") from None
+
+
+class PercentField(TypedNumberField):
     """A completion rate: `52.37`, `52.37%` or `100%`; rounded to two decimals."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value.normalize():f}"
-        return value
 
     def to_python(self, value):
         text = normalise_number_text(super().to_python(value) or "").removesuffix("%")
