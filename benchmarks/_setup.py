@@ -26,6 +26,8 @@ def setup_django():
     os.environ.setdefault("DJANGO_STATIC_MANIFEST", "0")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
     os.environ.setdefault("DJANGO_AXES_ENABLED", "0")
+    # The demo's workflow steps send mail; a benchmark keeps it in memory.
+    os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
     import django
 
