@@ -224,3 +224,12 @@ def test_the_overview_draws_its_charts_from_vendored_files_without_inline_script
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
     inline = [body for attrs, body in scripts if body.strip() and "application/json" not in attrs]
     assert inline == []
+
+
+def test_the_queue_opens_on_the_latest_year_with_forms_not_an_empty_new_one(
+    client_for, reviewer, editor, evaluation, next_year
+):
+    workflow.submit(evaluation, editor)
+    page = client_for(reviewer).get(reverse("review_queue")).content.decode()
+    assert "党员教育培训经费" in page
+    assert '<option value="2023" selected' in page
