@@ -145,14 +145,9 @@ def build(user, params, page_size=None):
     years = list(Year.objects.all())
     departments = access.reviewed_departments(user).order_by("name")
     if not params.get("year"):
-        # Without a choice, the latest year with forms to review, not an empty one just opened.
+        latest = Year.objects.latest_with(access.reviewable_evaluations(user))
         params = params.copy()
-        params["year"] = (
-            access.reviewable_evaluations(user)
-            .order_by("-year_id")
-            .values_list("year_id", flat=True)
-            .first()
-        ) or ""
+        params["year"] = latest.year if latest else ""
     filters = QueueFilters(params, departments=departments, years=years)
     wanted = filters.value("year")
     year = next((y for y in years if y.year == wanted), years[0] if years else None)

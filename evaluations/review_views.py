@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from departments import access
 from evaluations import changes, checks, editing, overview, pins, queue, workflow
 from evaluations.review_forms import APPROVE, ReopenForm, ReviewForm
-from evaluations.views import EditPage, _selected_year, official_context
+from evaluations.views import EditPage, official_context, selected_year
 
 
 @require_POST
@@ -151,7 +151,7 @@ def _posted(request):
 def review_overview(request):
     if not access.is_reviewer(request.user):
         raise PermissionDenied
-    year, years = _selected_year(request)
+    year, years = selected_year(request, scope=access.reviewable_evaluations(request.user))
     rows = overview.progress(request.user, year) if year else []
     rates = overview.distribution(request.user, year) if year else []
     return render(

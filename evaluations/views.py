@@ -31,7 +31,9 @@ def home(request):
     return render(request, "evaluations/no_access.html")
 
 
-def _selected_year(request):
+def selected_year(request, scope=None):
+    """The year asked for; without one, the latest year holding a form of `scope` if given,
+    else the latest year."""
     years = list(Year.objects.all())
     wanted = request.GET.get("year") or request.POST.get("year")
     if wanted:
@@ -39,12 +41,14 @@ def _selected_year(request):
             return next(year for year in years if str(year.year) == wanted), years
         except StopIteration:
             raise Http404(_("There is no such year.")) from None
+    if scope is not None and (latest := Year.objects.latest_with(scope)):
+        return latest, years
     return (years[0] if years else None), years
 
 
 @require_GET
 def evaluation_list(request):
-    year, years = _selected_year(request)
+    year, years = selected_year(request)
     departments = list(access.member_departments(request.user).select_related("parent"))
     editable = set(access.editable_departments(request.user).values_list("pk", flat=True))
     forms = []
@@ -80,7 +84,7 @@ def evaluation_list(request):
 
 @require_http_methods(["GET", "POST"])
 def evaluation_new(request):
-    year, _years = _selected_year(request)
+    year, _years = selected_year(request)
     departments = access.editable_departments(request.user)
     if year is None or not departments.exists():
         raise PermissionDenied

@@ -318,3 +318,9 @@ def test_reviewers_find_the_queue_and_the_overview_in_the_menu(client_for, revie
     page = client_for(reviewer).get(reverse("review_queue")).text
     assert reverse("review_overview") in page
     assert reverse("review_queue") not in client_for(editor).get(reverse("evaluation_list")).text
+
+
+def test_a_reviewer_outside_every_department_gets_no_department_menu(client_for, reviewer):
+    page = client_for(reviewer).get(reverse("review_queue")).content.decode()
+    assert reverse("evaluation_list") not in page
+    assert reverse("review_overview") in page

@@ -233,3 +233,10 @@ def test_the_queue_opens_on_the_latest_year_with_forms_not_an_empty_new_one(
     page = client_for(reviewer).get(reverse("review_queue")).content.decode()
     assert "党员教育培训经费" in page
     assert '<option value="2023" selected' in page
+
+
+def test_the_overview_opens_on_the_latest_year_with_forms(
+    client_for, reviewer, evaluation, next_year
+):
+    response = client_for(reviewer).get(reverse("review_overview"))
+    assert response.context["year"].year == 2023

@@ -24,6 +24,11 @@ def reviews_forms(user):
     return access.is_reviewer(user)
 
 
+@register.filter
+def fills_forms(user):
+    return access.is_member(user)
+
+
 @register.simple_tag
 def options(choices):
     """<option>s of (value, label, selected): a tag, not a loop, for a bureau's hundreds of
