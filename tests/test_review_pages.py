@@ -328,5 +328,5 @@ def test_a_reviewer_outside_every_department_gets_no_department_menu(client_for,
 
 def test_a_reviewer_goes_back_from_a_form_to_the_queue(client_for, reviewer, evaluation):
     page = client_for(reviewer).get(reverse("evaluation_detail", args=[evaluation.pk]))
-    assert f'{reverse("review_queue")}?year=2023' in page.content.decode()
-    assert f'{reverse("evaluation_list")}?year' not in page.content.decode()
+    assert f"{reverse('review_queue')}?year=2023" in page.content.decode()
+    assert f"{reverse('evaluation_list')}?year" not in page.content.decode()
