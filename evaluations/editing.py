@@ -68,6 +68,27 @@ def copy_evaluation(previous, year, user):
     return evaluation
 
 
+def filed_years(project, excluding, lock=False):
+    """Years whose form of this project is with the finance bureau or approved.
+
+    Those forms were filed under the project's current name, which must then stay as it is.
+    """
+    others = project.evaluations.exclude(pk=excluding.pk)
+    if lock:
+        # Locks every other year's form, so that none is submitted while the name changes.
+        others = others.select_for_update()
+    filed = (Evaluation.State.SUBMITTED, Evaluation.State.APPROVED)
+    return sorted(year for year, state in others.values_list("year", "state") if state in filed)
+
+
+def rename_refusal(years):
+    return _(
+        "The project name cannot change: this project's form for %(years)s is submitted or "
+        "approved under its current name. To file this year's form under another name, start "
+        "a new project."
+    ) % {"years": ", ".join(str(year) for year in years)}
+
+
 def save_evaluation(evaluation, user, form, fund_forms, indicator_formset):
     """Write a validated edit page, unless someone else saved the form since it was opened."""
     try:
@@ -97,6 +118,9 @@ def _save(evaluation, user, form, fund_forms, indicator_formset):
 
     project = current.project
     if project.name != form.cleaned_data["project_name"]:
+        filed = filed_years(project, excluding=current, lock=True)
+        if filed:
+            raise EditRefused(rename_refusal(filed))
         project.name = form.cleaned_data["project_name"]
         project.save(update_fields=["name"])
 

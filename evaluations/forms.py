@@ -6,6 +6,7 @@ from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.editing import filed_years, rename_refusal
 from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import CENT, AmountError, normalise_number_text, parse_amount
 from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowTextarea
@@ -142,6 +143,10 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
             raise forms.ValidationError(
                 _("This department already has a project with this name."), code="taken"
             )
+        if name != project.name:
+            filed = filed_years(project, excluding=self.instance)
+            if filed:
+                raise forms.ValidationError(rename_refusal(filed), code="filed")
         return name
 
 

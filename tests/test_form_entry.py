@@ -6,7 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from evaluations import editing
 from evaluations.models import Evaluation, IndicatorCategory
+from evaluations.views import EditPage
 from tests.conftest import add_row, edit_data
 
 
@@ -228,6 +230,51 @@ def test_renaming_to_another_projects_name_is_refused(client_for, editor, make_f
     assert response.status_code == 400
     evaluation.refresh_from_db()
     assert evaluation.project.name == "党员教育培训经费"
+
+
+def test_renaming_a_project_renames_its_draft_forms_of_other_years(
+    client_for, editor, evaluation, make_form, next_year
+):
+    later = make_form(in_year=next_year)
+    data = edit_data(later, project_name="党员培训经费")
+    response = client_for(editor).post(edit_url(later), data)
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.project.name == "党员培训经费"
+
+
+@pytest.mark.parametrize("state", [Evaluation.State.SUBMITTED, Evaluation.State.APPROVED])
+def test_a_project_filed_in_another_year_keeps_its_name(
+    client_for, editor, evaluation, make_form, next_year, state
+):
+    Evaluation.objects.filter(pk=evaluation.pk).update(state=state)
+    later = make_form(in_year=next_year)
+    data = edit_data(later, project_name="改了名字", goal="新的目标")
+
+    response = client_for(editor).post(edit_url(later), data)
+
+    assert response.status_code == 400
+    assert "本项目 2023 年度的自评表已以现名称" in response.text
+    assert "改了名字" in response.text  # what the user typed stays on the page
+    later.refresh_from_db()
+    assert later.project.name == "党员教育培训经费"
+    assert later.goal != "新的目标"
+
+
+def test_a_rename_racing_a_submission_in_another_year_is_refused(
+    editor, evaluation, make_form, next_year
+):
+    later = make_form(in_year=next_year)
+    page = EditPage(later, edit_data(later, project_name="改了名字"))
+    assert page.is_valid()
+    # Submitted after the page was validated, before it is written.
+    Evaluation.objects.filter(pk=evaluation.pk).update(state=Evaluation.State.SUBMITTED)
+
+    with pytest.raises(editing.EditRefused, match="2023"):
+        editing.save_evaluation(later, editor, page.form, page.fund_forms, page.indicators)
+
+    later.refresh_from_db()
+    assert later.project.name == "党员教育培训经费"
 
 
 def test_a_submitted_form_cannot_be_edited(client_for, editor, evaluation):
