@@ -79,7 +79,10 @@ def _department(departments, user, pk):
 @require_GET
 def year_export(request):
     """Every form of a year the user sees, or those of one department: a .zip."""
-    year = get_object_or_404(Year, year=request.GET.get("year") or 0)
+    try:
+        year = get_object_or_404(Year, year=int(request.GET.get("year", "")))
+    except ValueError:
+        raise Http404 from None
     evaluations = access.visible_evaluations(request.user).filter(year=year)
     name = f"部门预算项目支出绩效自评表（{year.year}）"
     if "department" in request.GET:

@@ -119,8 +119,9 @@ def test_a_department_download_outside_ones_scope_is_not_found(
     assert response.status_code == status
 
 
-def test_an_unknown_year_is_not_found(client_for, editor, evaluation):
-    assert client_for(editor).get("/evaluations/export/?year=1999").status_code == 404
+@pytest.mark.parametrize("wanted", ["1999", "abc", "", "2023.0"])
+def test_an_unknown_year_is_not_found(client_for, editor, evaluation, wanted):
+    assert client_for(editor).get(f"/evaluations/export/?year={wanted}").status_code == 404
 
 
 def test_the_download_starts_with_the_first_files_header_before_its_workbook_is_made(

@@ -238,7 +238,9 @@ def test_the_queue_and_lists_survive_any_query(client_for, reviewer, editor, eva
     for client, url in (
         (client_for(reviewer), "/review/"),
         (client_for(reviewer), "/review/overview/"),
+        (client_for(reviewer), "/review/export/"),
         (client_for(editor), "/evaluations/"),
+        (client_for(editor), "/evaluations/export/"),
     ):
         response = client.get(url, params)
         assert response.status_code in (200, 302, 400, 404), (url, response.status_code)

@@ -6,6 +6,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -53,6 +54,16 @@ def test_the_admin_needs_a_staff_login(client, editor):
     response = client.get("/admin/")
     assert response.status_code == 302
     client.force_login(editor)
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_staff_with_model_permissions_are_not_let_into_the_admin(client, evaluation):
+    # Model admins are not scoped by department: only administrators may open them.
+    staff = User.objects.create_user("staff", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename="view_evaluation"))
+    client.force_login(staff)
+    assert client.get("/admin/evaluations/evaluation/").status_code == 302
     assert client.get("/admin/").status_code == 302
 
 
