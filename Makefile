@@ -45,7 +45,7 @@ format: install
 # local defaults for whatever the environment does not say (a fresh secret key every start).
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jixiao
 SERVE_PORT ?= 8000
-SERVE_DEMO ?= 1
+SERVE_DEMO ?= 0
 SERVE_ENV = DJANGO_DEBUG= DATABASE_URL='$(DATABASE_URL)' \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}" \
@@ -55,7 +55,7 @@ serve: install
 	$(SERVE_ENV) $(PY) -m config.database_creation
 	$(SERVE_ENV) $(PY) manage.py migrate --no-input
 	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
-	@if [ "$(SERVE_DEMO)" = 1 ]; then $(SERVE_ENV) $(PY) manage.py load_demo_data; fi
+	@if [ "$(SERVE_DEMO)" = 1 ]; then $(SERVE_ENV) $(PY) manage.py load_demo_data --force; fi
 	$(SERVE_ENV) $(BIN)/gunicorn -c config/gunicorn.py
 
 # Locust-free: the load test is plain Python against the stack above, on its own database.

@@ -37,6 +37,7 @@ def fill(departments, forms_per_department):
         departments=departments,
         forms_per_department=forms_per_department,
         year=YEAR,
+        force=True,
         stdout=io.StringIO(),
     )
     # The generator writes states directly, not through the workflow: give the forms handed in

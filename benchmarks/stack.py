@@ -52,10 +52,12 @@ def prepare(env, departments, forms_per_department, year):
     subprocess.run([PYTHON, "-m", "config.database_creation"], cwd=ROOT, env=env, check=True)
     manage(env, "migrate", "--no-input", "--verbosity", "0")
     manage(env, "collectstatic", "--no-input", "--verbosity", "0")
-    manage(env, "load_demo_data")
+    # A throwaway database on loopback: the demo logins are what the load test signs in with.
+    manage(env, "load_demo_data", "--force")
     manage(
         env,
         "generate_demo_data",
+        "--force",
         "--departments",
         str(departments),
         "--forms-per-department",

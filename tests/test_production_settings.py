@@ -5,6 +5,7 @@ Settings are read once per process, so whatever depends on environment variables
 subprocess with exactly the environment a server would have.
 """
 
+import io
 import logging
 import os
 import subprocess
@@ -13,6 +14,8 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.test import Client
 
@@ -118,6 +121,29 @@ def test_without_a_proxy_the_forwarded_proto_header_is_not_believed():
         "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)", **env
     )
     assert result.stdout.strip() == "None", result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", ["load_demo_data", "generate_demo_data"])
+def test_the_demo_commands_refuse_to_run_with_debug_off(command, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command(command, stdout=io.StringIO())
+    assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_with_debug_off_when_forced(settings):
+    settings.DEBUG = False
+    call_command("load_demo_data", force=True, stdout=io.StringIO())
+    assert get_user_model().objects.filter(username="editor").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_in_development(settings):
+    settings.DEBUG = True
+    call_command("generate_demo_data", departments=1, forms_per_department=1, stdout=io.StringIO())
+    assert get_user_model().objects.filter(username="dept0001").exists()
 
 
 @pytest.mark.django_db

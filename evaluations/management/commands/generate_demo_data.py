@@ -1,12 +1,14 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from evaluations.demo.command import DemoCommand
 from evaluations.demo.synthetic import generate
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Make realistic synthetic forms for benchmarks and load tests."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("--departments", type=int, default=10)
         parser.add_argument("--forms-per-department", type=int, default=10)
         parser.add_argument("--year", type=int, default=2023)

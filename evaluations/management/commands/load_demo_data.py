@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from evaluations.demo.command import DemoCommand
 from evaluations.demo.seed import DEMO_PASSWORD, load_demo
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Load the demo bureau, departments, users and the ten real 2023 forms (idempotent)."
 
     def handle(self, *args, **options):
