@@ -2,7 +2,8 @@
 
 - A department member (editor or viewer) sees the forms of the departments they belong to;
   editors change them while they are drafts or returned.
-- A reviewer sees the forms of every department their finance bureau oversees, and reviews them.
+- A reviewer sees the forms of every department their finance bureau oversees, and reviews them,
+  except those of a department they are an editor of: nobody approves their own form.
 - A superuser (administrator) sees everything and may reopen approved forms.
 
 Anything outside a user's scope answers 404, so that ids of other departments' forms reveal
@@ -46,10 +47,16 @@ def editable_departments(user):
 
 
 def reviewed_departments(user):
-    """Departments whose forms this user reviews (through their finance bureaus)."""
+    """Departments whose forms this user reviews (through their finance bureaus).
+
+    A reviewer who is also an editor of an overseen department keeps that department's forms on
+    the department side only, so that filling a form and deciding on it stay with two people.
+    """
     if not user.is_authenticated or not user.is_active:
         return Department.objects.none()
-    return Department.objects.filter(bureau__memberships__user=user)
+    return Department.objects.filter(bureau__memberships__user=user).exclude(
+        pk__in=editable_departments(user).values("pk")
+    )
 
 
 def is_member(user):

@@ -32,7 +32,14 @@ def recipients(transition):
     department_id = transition.evaluation.project.department_id
     users = get_user_model().objects.filter(is_active=True)
     if transition.to_state == State.SUBMITTED:
-        users = users.filter(bureau_memberships__bureau__departments=department_id)
+        # The same reviewers as departments.access.reviewed_departments: not the department's
+        # own editors.
+        editors = Membership.objects.filter(
+            department=department_id, role=Membership.Role.EDITOR
+        ).values("user")
+        users = users.filter(bureau_memberships__bureau__departments=department_id).exclude(
+            pk__in=editors
+        )
     elif transition.to_state in (State.RETURNED, State.APPROVED):
         users = users.filter(
             memberships__department=department_id, memberships__role=Membership.Role.EDITOR

@@ -112,6 +112,15 @@ def reviewer(bureau):
 
 
 @pytest.fixture
+def editing_reviewer(bureau, department):
+    """A reviewer of the bureau who is also an editor of one of its departments."""
+    user = make_user("editing_reviewer")
+    BureauMembership.objects.create(user=user, bureau=bureau)
+    Membership.objects.create(user=user, department=department, role=Membership.Role.EDITOR)
+    return user
+
+
+@pytest.fixture
 def other_reviewer(other_bureau):
     user = make_user("other_reviewer")
     BureauMembership.objects.create(user=user, bureau=other_bureau)

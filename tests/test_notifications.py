@@ -36,6 +36,13 @@ def test_a_submission_is_mailed_to_the_bureaus_reviewers(
     assert reverse("evaluation_review", args=[evaluation.pk]) in mails[0].body
 
 
+def test_a_submission_is_not_mailed_to_a_reviewer_who_edits_the_department(
+    sent, evaluation, editor, reviewer, editing_reviewer
+):
+    mails = sent(workflow.submit, evaluation, editor)
+    assert [mail.to for mail in mails] == [["reviewer@example.org"]]
+
+
 def test_a_return_is_mailed_to_the_departments_editors_with_the_comments(
     sent, evaluation, editor, viewer, reviewer, department
 ):

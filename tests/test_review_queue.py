@@ -54,6 +54,15 @@ def test_a_reviewer_sees_every_form_of_the_departments_the_bureau_oversees(
     assert sorted(shown(client_for(reviewer), state="")) == ["人才", "党员", "到村", "老干"]
 
 
+def test_a_reviewer_who_edits_a_department_does_not_review_its_forms(
+    client_for, editing_reviewer, forms
+):
+    client = client_for(editing_reviewer)
+    assert shown(client, state="") == ["人才"]
+    review = reverse("evaluation_review", args=[forms["党员"].pk])
+    assert client.get(review).status_code == 403
+
+
 def test_a_reviewer_of_another_bureau_sees_only_its_own(client_for, other_reviewer, forms):
     assert shown(client_for(other_reviewer), state="") == ["基层"]
 

@@ -230,6 +230,14 @@ def test_a_reviewer_of_another_bureau_cannot_act_on_the_form(evaluation, editor,
         workflow.approve(evaluation, other_reviewer)
 
 
+@pytest.mark.parametrize("action", ["approve", "return_"])
+def test_nobody_decides_on_a_form_of_a_department_they_edit(evaluation, editing_reviewer, action):
+    workflow.submit(evaluation, editing_reviewer)
+    with pytest.raises(PermissionDenied):
+        act(action, evaluation, editing_reviewer)
+    assert Evaluation.objects.get(pk=evaluation.pk).state == State.SUBMITTED
+
+
 def test_an_inactive_editor_cannot_submit(evaluation, editor):
     editor.is_active = False
     editor.save()
