@@ -10,6 +10,7 @@ Anything outside a user's scope answers 404, so that ids of other departments' f
 nothing; a visible form the user may not change answers 403.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -56,6 +57,26 @@ def reviewed_departments(user):
         return Department.objects.none()
     return Department.objects.filter(bureau__memberships__user=user).exclude(
         pk__in=editable_departments(user).values("pk")
+    )
+
+
+def editors_of(department_id):
+    """The active users who edit this department's forms."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.filter(
+            department=department_id, role=Membership.Role.EDITOR
+        ).values("user"),
+    )
+
+
+def reviewers_of(department_id):
+    """The active users who review this department's forms: the same rule as
+    reviewed_departments, seen from the department."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, bureau_memberships__bureau__departments=department_id)
+        .exclude(pk__in=editors_of(department_id).values("pk"))
     )
 
 

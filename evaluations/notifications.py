@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from departments.models import Membership
+from departments import access
 from evaluations.models import Evaluation, Notification, Transition
 
 State = Evaluation.State
@@ -30,22 +30,12 @@ logger = logging.getLogger(__name__)
 
 def recipients(transition):
     department_id = transition.evaluation.project.department_id
-    users = get_user_model().objects.filter(is_active=True)
     if transition.to_state == State.SUBMITTED:
-        # The same reviewers as departments.access.reviewed_departments: not the department's
-        # own editors.
-        editors = Membership.objects.filter(
-            department=department_id, role=Membership.Role.EDITOR
-        ).values("user")
-        users = users.filter(bureau_memberships__bureau__departments=department_id).exclude(
-            pk__in=editors
-        )
+        users = access.reviewers_of(department_id)
     elif transition.to_state in (State.RETURNED, State.APPROVED):
-        users = users.filter(
-            memberships__department=department_id, memberships__role=Membership.Role.EDITOR
-        )
+        users = access.editors_of(department_id)
     else:
-        return users.none()
+        return get_user_model().objects.none()
     if transition.actor_id:
         users = users.exclude(pk=transition.actor_id)
     return users.distinct()
