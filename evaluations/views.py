@@ -16,10 +16,11 @@ from evaluations.forms import (
     FundLineForm,
     IndicatorFormSet,
     NewEvaluationForm,
+    PercentField,
 )
 from evaluations.indicators import group_rows, row_labels
 from evaluations.models import Evaluation, Year
-from evaluations.money import Funds
+from evaluations.money import MAX_AMOUNT, MAX_DECIMALS, Funds, amount_messages
 
 
 @require_GET
@@ -283,6 +284,13 @@ class EditPage:
             "refusal": self.refusal,
             "errors": errors,
             "error_count": len(errors),
+            # The script marks a refused number as it is typed, with the server's words.
+            "number_rules": {
+                "amount_max": f"{MAX_AMOUNT:f}",
+                "amount_decimals": MAX_DECIMALS,
+                "amount": amount_messages(),
+                "percent": PercentField.messages,
+            },
         }
 
 
