@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from evaluations.completion import parse_quantity, suggest
+from evaluations.indicators import row_labels
 from evaluations.models import HUNDRED
 from evaluations.money import CENT, Funds
 
@@ -46,6 +47,13 @@ class Form:
         self.year = evaluation.year
         self.funds = Funds.of(evaluation)
         self.rows = list(evaluation.indicators.select_related("category__parent"))
+        # Several rows can fail the same check: each message says which one it is about.
+        self.labels = row_labels(
+            self.rows,
+            name_of=lambda row: row.name,
+            section_of=lambda row: row.category_id,
+            place_of=lambda row: f"{row.category.parent.name} · {row.category.name}",
+        )
 
     @staticmethod
     def is_cost(row):
@@ -94,8 +102,8 @@ def _problems(form):
             found.append(
                 Finding(
                     "row",
-                    _("A row under %(category)s has no %(columns)s.")
-                    % {"category": _row_place(row), "columns": "、".join(missing)},
+                    _("%(row)s has no %(columns)s.")
+                    % {"row": form.labels[row], "columns": "、".join(missing)},
                     f"indicator-{row.pk}",
                 )
             )
@@ -113,14 +121,6 @@ def _flags(form):
     ]
 
 
-def _row_place(row):
-    return f"{row.category.parent.name} · {row.category.name}"
-
-
-def _row_name(row):
-    return row.name.strip() or _row_place(row)
-
-
 def _pct(value):
     return f"{value:,.2f}%"
 
@@ -136,10 +136,10 @@ def _unexplained_shortfalls(form):
             yield Finding(
                 "missing_reason",
                 _(
-                    "“%(row)s” is %(rate)s complete, but 未完成原因和改进措施 does not say "
+                    "%(row)s is %(rate)s complete, but 未完成原因和改进措施 does not say "
                     "why or what will be done."
                 )
-                % {"row": _row_name(row), "rate": _pct(row.completion_rate)},
+                % {"row": form.labels[row], "rate": _pct(row.completion_rate)},
                 f"indicator-{row.pk}",
             )
 
@@ -230,11 +230,11 @@ def _rates_off_the_figures(form):
             yield Finding(
                 "rate_differs",
                 _(
-                    "“%(row)s”: 完成率 is entered as %(entered)s, but %(target)s → %(actual)s "
+                    "%(row)s: 完成率 is entered as %(entered)s, but %(target)s → %(actual)s "
                     "gives %(computed)s."
                 )
                 % {
-                    "row": _row_name(row),
+                    "row": form.labels[row],
                     "entered": _pct(row.completion_rate),
                     "target": row.target,
                     "actual": row.actual,

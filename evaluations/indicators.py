@@ -2,6 +2,12 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+# Enough of a 三级指标 to recognise it; some run to a whole sentence of policy.
+NAME_LENGTH = 30
+
 
 @dataclass
 class Section:
@@ -43,3 +49,29 @@ def group_rows(level2_categories, rows, category_id_of, *, keep_empty=True):
             groups.append(Group(parent))
         groups[-1].sections.append(section)
     return groups
+
+
+def row_labels(rows, *, name_of, section_of, place_of):
+    """How messages name each of `rows` (given in the page's order): by its 三级指标, or by its
+    number within its 二级 where it has none or shares it with another row there.
+
+    Returns {row: label}. `place_of(row)` is the row's 一级 · 二级, `section_of(row)` what tells
+    its 二级 apart.
+    """
+    sections = {}
+    for row in rows:
+        sections.setdefault(section_of(row), []).append(row)
+    labels = {}
+    for section in sections.values():
+        names = [
+            Truncator(" ".join((name_of(row) or "").split())).chars(NAME_LENGTH) for row in section
+        ]
+        for number, (row, name) in enumerate(zip(section, names, strict=True), start=1):
+            values = {"name": name, "number": number, "place": place_of(row)}
+            if not name:
+                labels[row] = _("Row %(number)s under %(place)s") % values
+            elif names.count(name) > 1:
+                labels[row] = _("Row %(number)s (“%(name)s”) under %(place)s") % values
+            else:
+                labels[row] = _("“%(name)s” under %(place)s") % values
+    return labels

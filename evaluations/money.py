@@ -1,6 +1,7 @@
 """Amounts in 万元: reading what people type, totals and execution rates."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,28 @@ MAX_AMOUNT = Decimal(10) ** (MONEY["max_digits"] - MAX_DECIMALS) - Decimal(1).sc
 CENT = Decimal("0.01")
 # Full-width digits and punctuation come from Chinese input methods.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
+# A number as typed, once normalised: what Decimal reads, less NaN, infinities, digit-group
+# underscores and other scripts' digits. static/js/evaluation-form.js reads the same grammar to
+# mark a field at once, so that the page and the server never disagree.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def read_number(text):
+    """The Decimal `text` spells by NUMBER (normalised already), or None if it is not one."""
+    return Decimal(text) if NUMBER.fullmatch(text) else None
+
+
+def amount_messages():
+    """What is said of a typed amount that is refused, by reason; the page's script says the
+    same without asking the server."""
+    return {
+        "invalid": _("Enter a number of 万元, such as 12, 11.97 or 1,234.5."),
+        "negative": _("An amount cannot be negative."),
+        "too_large": _("That amount is too large: at most %(max)s 万元.")
+        % {"max": f"{MAX_AMOUNT:,}"},
+        "decimals": _("At most %(places)d decimal places (万元 down to 分).")
+        % {"places": MAX_DECIMALS},
+    }
 
 
 class AmountError(ValueError):
@@ -31,22 +54,15 @@ def parse_amount(text):
         cleaned = normalise_number_text(text).replace(",", "")
         if not cleaned:
             return None
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise AmountError(_("Enter a number of 万元, such as 12, 11.97 or 1,234.5.")) from None
-    if not value.is_finite():
-        raise AmountError(_("Enter a number of 万元, such as 12, 11.97 or 1,234.5."))
+        value = read_number(cleaned)
+    if value is None or not value.is_finite():
+        raise AmountError(amount_messages()["invalid"])
     if value < 0:
-        raise AmountError(_("An amount cannot be negative."))
+        raise AmountError(amount_messages()["negative"])
     if value > MAX_AMOUNT:
-        raise AmountError(
-            _("That amount is too large: at most %(max)s 万元.") % {"max": f"{MAX_AMOUNT:,}"}
-        )
+        raise AmountError(amount_messages()["too_large"])
     if -value.as_tuple().exponent > MAX_DECIMALS:
-        raise AmountError(
-            _("At most %(places)d decimal places (万元 down to 分).") % {"places": MAX_DECIMALS}
-        )
+        raise AmountError(amount_messages()["decimals"])
     return value
 
 

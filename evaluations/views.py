@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
@@ -14,10 +16,11 @@ from evaluations.forms import (
     FundLineForm,
     IndicatorFormSet,
     NewEvaluationForm,
+    PercentField,
 )
-from evaluations.indicators import group_rows
+from evaluations.indicators import group_rows, row_labels
 from evaluations.models import Evaluation, Year
-from evaluations.money import Funds
+from evaluations.money import MAX_AMOUNT, MAX_DECIMALS, Funds, amount_messages
 
 
 @require_GET
@@ -147,6 +150,24 @@ def official_context(evaluation):
     }
 
 
+@dataclass(frozen=True)
+class PageError:
+    """An entry a save was refused for: what it is, why, and the id of the field to correct
+    (None for what is about the whole form)."""
+
+    label: str
+    message: str
+    anchor: str | None
+
+    def __str__(self):
+        if not self.label:
+            return self.message
+        return _("%(label)s: %(message)s") % {"label": self.label, "message": self.message}
+
+
+ROW_COLUMNS = ("name", "target", "actual", "completion_rate", "reason")
+
+
 class EditPage:
     """The edit page's three parts: header and goals, funds block, indicator rows."""
 
@@ -194,24 +215,82 @@ class EditPage:
             form.suggested_rate = suggest(form["target"].value(), form["actual"].value())
         return group_rows(self.categories, forms, category_id_of)
 
-    def error_count(self):
-        count = len(self.form.errors) + sum(len(form.errors) for form in self.fund_forms)
-        return (
-            count
-            + sum(len(errors) for errors in self.indicators.errors)
-            + len(self.indicators.non_form_errors())
+    def errors(self, groups):
+        """Every entry the save was refused for, one per field, in the order of the page."""
+        found = []
+
+        def add(bound_field, label):
+            if bound_field.errors:
+                found.append(PageError(label, " ".join(bound_field.errors), bound_field.auto_id))
+
+        def add_rest(form, shown, label="", anchor=None):
+            for name, errors in form.errors.items():
+                if name not in shown:
+                    found.append(PageError(label, " ".join(errors), anchor))
+
+        header, goals = (
+            ("project_name", "supervising_unit", "implementing_unit"),
+            ("goal", "achieved"),
         )
+        for name in header:
+            add(self.form[name], self.form[name].label)
+        for fund_form in self.fund_forms:
+            for name in ("budget", "actual"):
+                add(fund_form[name], f"{fund_form.source.name} {fund_form[name].label}")
+            add_rest(fund_form, ("budget", "actual"), fund_form.source.name, "funds")
+        for name in goals:
+            add(self.form[name], self.form[name].label)
+        add_rest(self.form, header + goals)
+
+        rows = [form for group in groups for section in group.sections for form in section.rows]
+        places = {
+            form: f"{group.category.name} · {section.category.name}"
+            for group in groups
+            for section in group.sections
+            for form in section.rows
+        }
+        labels = row_labels(
+            rows,
+            name_of=lambda form: form["name"].value(),
+            section_of=lambda form: places[form],
+            place_of=lambda form: places[form],
+        )
+        for form in rows:
+            # The server ignores a removed row, errors and all; so does the summary.
+            if form.cleaned_data.get("DELETE"):
+                continue
+            for name in ROW_COLUMNS:
+                label = _("%(row)s, %(column)s") % {
+                    "row": labels[form],
+                    "column": form[name].label,
+                }
+                add(form[name], label)
+            # Its hidden bookkeeping (id, category, position) is corrected from the row.
+            add_rest(form, ROW_COLUMNS, labels[form], form["name"].auto_id)
+        for error in self.indicators.non_form_errors():
+            found.append(PageError("", error, "indicators"))
+        return found
 
     def context(self):
+        groups = self.groups()
+        errors = self.errors(groups) if self.form.is_bound else []
         return {
             "evaluation": self.evaluation,
             "form": self.form,
             "fund_forms": self.fund_forms,
             "funds": Funds.of(self.evaluation),
             "formset": self.indicators,
-            "groups": self.groups(),
+            "groups": groups,
             "refusal": self.refusal,
-            "error_count": self.error_count() if self.form.is_bound else 0,
+            "errors": errors,
+            "error_count": len(errors),
+            # The script marks a refused number as it is typed, with the server's words.
+            "number_rules": {
+                "amount_max": f"{MAX_AMOUNT:f}",
+                "amount_decimals": MAX_DECIMALS,
+                "amount": amount_messages(),
+                "percent": PercentField.messages,
+            },
         }
 
 

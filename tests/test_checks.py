@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from evaluations import checks
 from evaluations.models import Evaluation, FundLine, Indicator
@@ -203,3 +204,102 @@ def test_a_rate_within_a_point_is_not_flagged(make_form):
 )
 def test_money_is_read_from_cost_row_texts(text, expected):
     assert checks.money_in_wan(text) == expected
+
+
+# Naming the rows a finding is about
+
+# What makes each check that speaks of a row find it.
+ROW_FINDINGS = {
+    "row": {"actual": ""},
+    "missing_reason": {"completion_rate": Decimal(50), "reason": ""},
+    "rate_differs": {
+        "target": "10 次",
+        "actual": "10 次",
+        "completion_rate": Decimal(50),
+        "reason": "延期",
+    },
+}
+
+
+def quantity_rows(evaluation):
+    return list(evaluation.indicators.filter(category__name="数量指标").order_by("position"))
+
+
+def findings(evaluation):
+    result = checks.run(evaluation)
+    return [*result.problems, *result.flags]
+
+
+def messages_about(rows, found, code):
+    """The message of `code` about each of `rows`, in their order; one each."""
+    by_anchor = {}
+    for finding in found:
+        if finding.code == code:
+            assert finding.anchor not in by_anchor, finding
+            by_anchor[finding.anchor] = finding.message
+    return [by_anchor[f"indicator-{row.pk}"] for row in rows]
+
+
+def set_rows(rows, **fields):
+    Indicator.objects.filter(pk__in=[row.pk for row in rows]).update(**fields)
+
+
+@pytest.mark.parametrize("code", ROW_FINDINGS)
+def test_each_row_a_check_speaks_of_is_named_by_its_三级指标(evaluation, code):
+    rows = quantity_rows(evaluation)
+    set_rows(rows, **ROW_FINDINGS[code])
+    found = messages_about(rows, findings(evaluation), code)
+    for message, row in zip(found, rows, strict=True):
+        assert f"“{row.name}”" in message
+    assert len(set(found)) == len(rows) == 3
+
+
+@pytest.mark.parametrize("code", ROW_FINDINGS)
+def test_a_row_without_a_三级指标_is_named_by_its_number_in_its_group(evaluation, code):
+    rows = quantity_rows(evaluation)
+    set_rows(rows, name="", **ROW_FINDINGS[code])
+    found = messages_about(rows, findings(evaluation), code)
+    for number, message in enumerate(found, start=1):
+        assert f"产出指标 · 数量指标下的第 {number} 行" in message
+
+
+def test_rows_of_a_group_with_the_same_三级指标_are_told_apart_by_their_number(evaluation):
+    rows = quantity_rows(evaluation)
+    set_rows(rows, name="党员培训", **ROW_FINDINGS["row"])
+    messages = [finding.message for finding in findings(evaluation) if finding.code == "row"]
+    assert len(set(messages)) == 3
+    assert all("党员培训" in message for message in messages)
+    assert "第 2 行" in messages[1]
+
+
+def test_rows_are_named_in_english_too(evaluation):
+    first, second, _third = quantity_rows(evaluation)
+    set_rows([first], **ROW_FINDINGS["row"])
+    set_rows([second], name="", **ROW_FINDINGS["row"])
+    with translation.override("en"):
+        messages = [finding.message for finding in findings(evaluation) if finding.code == "row"]
+    assert messages == [
+        f"“{first.name}” under 产出指标 · 数量指标 has no 实际完成值.",
+        "Row 2 under 产出指标 · 数量指标 has no 三级指标、实际完成值.",
+    ]
+
+
+@pytest.mark.parametrize("code", ROW_FINDINGS)
+def test_a_long_三级指标_is_shortened_in_a_message(evaluation, code):
+    first = quantity_rows(evaluation)[0]
+    set_rows([first], name="很长的指标名称\n" * 40, **ROW_FINDINGS[code])
+    (message,) = messages_about([first], findings(evaluation), code)
+    assert "很长的指标名称 很长的指标名称" in message
+    assert "\n" not in message
+    assert len(message) < 120
+
+
+def test_every_finding_about_a_row_names_it(evaluation):
+    rows = evaluation.indicators.order_by("pk")
+    for row, fields in zip(rows, ROW_FINDINGS.values(), strict=False):
+        set_rows([row], **fields)
+    names = {f"indicator-{row.pk}": row.name for row in evaluation.indicators.all()}
+    about_rows = [finding for finding in findings(evaluation) if finding.anchor in names]
+    assert {finding.code for finding in about_rows} == set(ROW_FINDINGS)
+    for finding in about_rows:
+        assert f"“{names[finding.anchor]}”" in finding.message, finding

@@ -198,7 +198,7 @@ def test_a_bad_completion_rate_is_explained_next_to_its_row(client_for, editor, 
     data["indicators-3-completion_rate"] = "百分之百"
     response = client_for(editor).post(edit_url(evaluation), data)
     assert response.status_code == 400
-    assert 'id="id_indicators-3-completion_rate-error"' in response.text
+    assert 'id="id_indicators-3-completion_rate_error"' in response.text
     assert 'value="百分之百"' in response.text
 
 
@@ -352,3 +352,159 @@ def test_the_rows_bookkeeping_fields_are_hidden(client_for, editor, evaluation):
     for name in ("id", "category", "position"):
         tag = re.search(rf'<input [^>]*name="indicators-0-{name}"[^>]*>', page)[0]
         assert 'type="hidden"' in tag, tag
+
+
+# After a failed save
+
+TOO_LONG = "长" * 6000
+NULL = "空\x00字符"
+
+# Something the server refuses in every field of the page, and what names the field in the
+# error summary.
+BAD_ENTRIES = [
+    ("project_name", "", ["项目名称"]),
+    ("supervising_unit", TOO_LONG, ["项目主管单位"]),
+    ("implementing_unit", TOO_LONG, ["项目实施单位"]),
+    ("fund:本级财政资金:budget", "abc", ["本级财政资金 全年预算数"]),
+    ("fund:上级财政资金:actual", "十二", ["上级财政资金 实际完成数"]),
+    ("goal", NULL, ["年度设定目标"]),
+    ("achieved", NULL, ["实际完成情况"]),
+    ("indicators-2-name", NULL, ["产出指标 · 数量指标下的“空", "三级指标"]),
+    ("indicators-2-target", NULL, ["“党内激励关怀帮扶”", "年度设定指标值"]),
+    ("indicators-2-actual", NULL, ["“党内激励关怀帮扶”", "实际完成值"]),
+    ("indicators-2-completion_rate", "abc", ["“党内激励关怀帮扶”", "完成率（%）"]),
+    ("indicators-2-reason", NULL, ["“党内激励关怀帮扶”", "未完成原因和改进措施"]),
+]
+
+
+def posted_name(evaluation, key):
+    if key.startswith("fund:"):
+        _fund, source, field = key.split(":")
+        return funds_key(evaluation, source, field)
+    return key
+
+
+def error_summary(html):
+    """The error summary's links (anchor, text), in order; None when there is no summary."""
+    found = re.search(r"<div[^>]*data-error-summary[^>]*>(.*?)</div>", html, re.S)
+    if found is None:
+        return None
+    return [
+        (anchor, re.sub(r"<[^>]+>", "", text))
+        for anchor, text in re.findall(r'<a href="#([^"]+)"[^>]*>(.*?)</a>', found[1], re.S)
+    ]
+
+
+@pytest.mark.parametrize(("key", "typed", "named"), BAD_ENTRIES, ids=[e[0] for e in BAD_ENTRIES])
+def test_after_a_failed_save_the_summary_links_to_the_entry_to_correct(
+    client_for, editor, evaluation, key, typed, named
+):
+    name = posted_name(evaluation, key)
+    response = client_for(editor).post(edit_url(evaluation), edit_data(evaluation, **{name: typed}))
+    assert response.status_code == 400
+    ((anchor, text),) = error_summary(response.text)
+    assert anchor == f"id_{name}"
+    assert f'id="{anchor}"' in response.text
+    for words in named:
+        assert words in text, text
+    assert "1 处需要修改" in response.text
+
+
+def test_the_summary_lists_every_error_in_the_order_of_the_page(client_for, editor, evaluation):
+    own = funds_key(evaluation, "本级财政资金", "budget")
+    data = edit_data(evaluation, goal=NULL, project_name="", **{own: "abc"})
+    data["indicators-0-completion_rate"] = "abc"
+    data["indicators-9-reason"] = NULL
+    response = client_for(editor).post(edit_url(evaluation), data)
+    anchors = [anchor for anchor, _text in error_summary(response.text)]
+    assert anchors == [
+        "id_project_name",
+        f"id_{own}",
+        "id_goal",
+        "id_indicators-0-completion_rate",
+        "id_indicators-9-reason",
+    ]
+    assert "5 处需要修改" in response.text
+
+
+def test_an_error_of_a_rows_bookkeeping_links_to_its_first_entry(
+    client_for, editor, evaluation, make_form
+):
+    data = edit_data(evaluation)
+    data["indicators-0-id"] = make_form("干部队伍建设经费").indicators.first().pk
+    response = client_for(editor).post(edit_url(evaluation), data)
+    assert response.status_code == 400
+    ((anchor, _text),) = error_summary(response.text)
+    assert anchor == "id_indicators-0-name"
+
+
+def test_a_removed_rows_errors_are_not_in_the_summary(client_for, editor, evaluation):
+    data = edit_data(evaluation)
+    data["indicators-0-completion_rate"] = "abc"
+    data["indicators-1-completion_rate"] = "abc"
+    data["indicators-1-DELETE"] = "on"
+    response = client_for(editor).post(edit_url(evaluation), data)
+    assert [anchor for anchor, _text in error_summary(response.text)] == [
+        "id_indicators-0-completion_rate"
+    ]
+
+
+def test_the_summary_is_in_english_for_an_english_user(client_for, editor, evaluation):
+    client = client_for(editor)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    own = funds_key(evaluation, "本级财政资金", "budget")
+    response = client.post(edit_url(evaluation), edit_data(evaluation, **{own: "abc"}))
+    ((_anchor, text),) = error_summary(response.text)
+    assert text == "本级财政资金 全年预算数: Enter a number of 万元, such as 12, 11.97 or 1,234.5."
+
+
+def test_a_saved_form_has_no_error_summary(client_for, editor, evaluation):
+    assert error_summary(client_for(editor).get(edit_url(evaluation)).text) is None
+
+
+def test_a_page_holding_errors_does_not_say_the_form_is_ready(client_for, editor, evaluation):
+    client = client_for(editor)
+    assert "data-ready" in client.get(edit_url(evaluation)).text
+    own = funds_key(evaluation, "本级财政资金", "budget")
+    response = client.post(edit_url(evaluation), edit_data(evaluation, **{own: "abc"}))
+    assert response.status_code == 400
+    assert "data-ready" not in response.text
+    assert "可以提交审核" not in response.text
+    assert "data-not-ready" in response.text
+
+
+def test_a_removed_row_stays_on_the_page_after_a_failed_save_with_its_undo(
+    client_for, editor, evaluation
+):
+    own = funds_key(evaluation, "本级财政资金", "budget")
+    data = edit_data(evaluation, **{own: "abc"})
+    data["indicators-1-DELETE"] = "on"
+    response = client_for(editor).post(edit_url(evaluation), data)
+    row = re.search(
+        r'<tr[^>]*id="indicator-{}"[^>]*>(.*?)</tr>'.format(data["indicators-1-id"]),
+        response.text,
+        re.S,
+    )
+    assert "hidden" not in row[0][: row[0].index(">")]
+    assert "is-removed" in row[0][: row[0].index(">")]
+    checkbox = re.search(r'<input [^>]*name="indicators-1-DELETE"[^>]*>', row[1])[0]
+    assert " checked" in checkbox
+    undo = re.search(r"<div[^>]*data-removed[^>]*>", row[1])[0]
+    assert "hidden" not in undo
+    assert "撤销" in row[1]
+
+
+@pytest.mark.parametrize(("key", "typed", "named"), BAD_ENTRIES, ids=[e[0] for e in BAD_ENTRIES])
+def test_a_refused_entry_is_described_by_its_message(
+    client_for, editor, evaluation, key, typed, named
+):
+    name = posted_name(evaluation, key)
+    response = client_for(editor).post(edit_url(evaluation), edit_data(evaluation, **{name: typed}))
+    tag = re.search(rf'<(?:input|textarea) [^>]*name="{re.escape(name)}"[^>]*>', response.text)[0]
+    assert 'aria-invalid="true"' in tag
+    described_by = re.search(r'aria-describedby="([^"]+)"', tag)[1]
+    message = re.search(
+        rf'<div [^>]*id="{re.escape(described_by)}"[^>]*>(.+?)</div>', response.text
+    )
+    assert message is not None, described_by
+    assert response.text.count(f'id="{described_by}"') == 1

@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from evaluations.forms import PercentField
 from evaluations.money import AmountError, Funds, parse_amount, rate, total
 
 
@@ -34,6 +36,9 @@ def test_it_reads_amounts_as_people_type_them(typed, value):
         ("1.0000001", "6 位小数", "decimal places"),
         ("100000000", "金额过大", "too large"),
         ("1e400", "金额过大", "too large"),
+        # The page's script reads numbers by the same grammar, so these are refused too.
+        ("1_000", "例如 12", "such as 12"),
+        ("١٢", "例如 12", "such as 12"),
     ],
 )
 def test_it_refuses_amounts_and_says_why_in_the_users_language(typed, says, in_english):
@@ -72,3 +77,28 @@ def test_the_funds_block_of_a_seed_form(make_form):
     assert upper["rate"] == Decimal("21.83")
     assert own["budget"] is None
     assert own["rate"] is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("52.37", Decimal("52.37")), ("100%", Decimal(100)), ("１００％", Decimal(100)), ("", None)],
+)
+def test_a_completion_rate_is_read_as_people_type_it(typed, value):
+    assert PercentField().clean(typed) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("百分之百", "请输入百分比"),
+        ("NaN", "请输入百分比"),
+        ("Infinity", "请输入百分比"),
+        ("1_0", "请输入百分比"),
+        ("١٠٠", "请输入百分比"),
+        ("10001", "0 到 10000%"),
+        ("-1", "0 到 10000%"),
+    ],
+)
+def test_a_completion_rate_is_refused_by_the_grammar_amounts_are_read_by(typed, says):
+    with pytest.raises(ValidationError, match=says):
+        PercentField().clean(typed)

@@ -29,11 +29,14 @@ def field(bound_field, label=None, hide_label=False):
 
     A tag rather than an include: the edit page shows several hundred of them.
     """
-    errors = format_html_join(
-        "",
-        '<div class="invalid-feedback d-block" id="{}-error">{}</div>',
-        ((bound_field.auto_id, error) for error in bound_field.errors),
-    )
+    errors = ""
+    if bound_field.errors:
+        # The id Django's widgets name in aria-describedby, so that the message is read out.
+        errors = format_html(
+            '<div class="invalid-feedback d-block" id="{}_error">{}</div>',
+            bound_field.auto_id,
+            format_html_join(" ", "<span>{}</span>", ((error,) for error in bound_field.errors)),
+        )
     return format_html(
         '<label class="{}" for="{}">{}</label>{}{}',
         "visually-hidden" if hide_label else "form-label",

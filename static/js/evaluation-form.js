@@ -1,6 +1,8 @@
-// The edit page: live totals and execution rates of the funds block, suggested completion
-// rates, and adding, removing and reordering indicator rows within their 二级 group.
-// The server computes the same figures again (evaluations/money.py, evaluations/completion.py).
+// The edit page: live totals and execution rates of the funds block, numbers marked as the
+// server would refuse them, suggested completion rates, adding, removing (and undoing) and
+// reordering indicator rows within their 二级 group, and focus on the first error of a save.
+// The server computes and checks the same again (evaluations/money.py, evaluations/forms.py,
+// evaluations/completion.py).
 (function () {
   "use strict";
   const form = document.getElementById("evaluation-form");
@@ -18,12 +20,99 @@
     return out.replace(/[\s\u00a0]/g, "");
   }
 
-  // Amounts are compared in millionths of 万元 (分) as BigInt, so sums are exact like Decimal.
-  function parseAmount(text) {
-    const cleaned = normalise(text).replace(/,/g, "");
-    if (!/^\d+(\.\d{1,6})?$/.test(cleaned)) return null;
-    const [whole, fraction = ""] = cleaned.split(".");
+  // Numbers are read as evaluations/money.py reads them: full-width forms made half-width,
+  // spaces dropped, then NUMBER's grammar, exactly (BigInt digits and a power of ten, never a
+  // float), so that the page refuses what the server refuses and says it in the same words.
+  const NUMBER = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+  const rules = form.dataset;
+
+  function numberText(text) {
+    let out = "";
+    for (const ch of String(text || "")) {
+      const i = FULL_WIDTH.indexOf(ch);
+      out += i >= 0 ? HALF_WIDTH[i] : ch;
+    }
+    return out.replace(/[ \u00a0]/g, "").trim();
+  }
+
+  // {negative, digits, exponent}: the value is ±digits × 10^exponent; digits "" is zero.
+  function readNumber(text) {
+    if (!NUMBER.test(text)) return null;
+    const [mantissa, power = "0"] = text.split(/[eE]/);
+    const [whole, fraction = ""] = mantissa.replace(/^[+-]/, "").split(".");
+    const digits = (whole + fraction).replace(/^0+/, "");
+    return {
+      negative: mantissa.startsWith("-") && digits !== "",
+      digits,
+      exponent: Number(power) - fraction.length,
+    };
+  }
+
+  // Whether number is more than limit × 10^-scale (limit a non-negative BigInt).
+  function exceeds(number, limit, scale) {
+    if (number.digits === "") return false;
+    const shift = number.exponent + scale;
+    const size = number.digits.length + shift;
+    const limitSize = limit.toString().length;
+    if (size !== limitSize) return size > limitSize;
+    // Same number of whole digits: the shift is bounded by what was typed.
+    const value = BigInt(number.digits);
+    return shift >= 0 ? value * 10n ** BigInt(shift) > limit : value > limit * 10n ** BigInt(-shift);
+  }
+
+  function micro(text) {
+    const [whole, fraction = ""] = text.split(".");
     return BigInt(whole) * 1000000n + BigInt(fraction.padEnd(6, "0"));
+  }
+
+  const MAX_MICRO = micro(rules.amountMax);
+  const MAX_DECIMALS = Number(rules.amountDecimals);
+
+  // {value} in millionths of 万元 (null when blank), or {error}: parse_amount's rules.
+  function readAmount(text) {
+    const cleaned = numberText(text).replace(/,/g, "");
+    if (!cleaned) return { value: null };
+    const number = readNumber(cleaned);
+    if (!number) return { error: rules.amountInvalid };
+    if (number.negative) return { error: rules.amountNegative };
+    if (exceeds(number, MAX_MICRO, 6)) return { error: rules.amountTooLarge };
+    if (-number.exponent > MAX_DECIMALS) return { error: rules.amountTooPrecise };
+    if (number.digits === "") return { value: 0n };
+    return { value: BigInt(number.digits) * 10n ** BigInt(number.exponent + 6) };
+  }
+
+  // PercentField's rules: one % sign may follow; from 0 to 10000.
+  function percentError(text) {
+    let cleaned = numberText(text);
+    if (cleaned.endsWith("%")) cleaned = cleaned.slice(0, -1);
+    if (!cleaned) return null;
+    const number = readNumber(cleaned);
+    if (!number) return rules.percentInvalid;
+    if (number.negative || exceeds(number, 10000n, 0)) return rules.percentRange;
+    return null;
+  }
+
+  // The same marks as the server's field tag: is-invalid, aria-invalid, a message it describes.
+  function mark(input, message) {
+    const id = `${input.id}_error`;
+    let feedback = document.getElementById(id);
+    if (!message) {
+      if (feedback) feedback.remove();
+      input.classList.remove("is-invalid");
+      input.removeAttribute("aria-invalid");
+      if (input.getAttribute("aria-describedby") === id) input.removeAttribute("aria-describedby");
+      return;
+    }
+    if (!feedback) {
+      feedback = document.createElement("div");
+      feedback.className = "invalid-feedback d-block";
+      feedback.id = id;
+      input.after(feedback);
+    }
+    feedback.textContent = message;
+    input.classList.add("is-invalid");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
   }
 
   function formatAmount(micro) {
@@ -42,20 +131,34 @@
     return Number(text.slice(0, -2)).toLocaleString("en-US") + "." + text.slice(-2) + "%";
   }
 
+  // A refused amount is not counted as nothing: what depends on it shows a dash.
+  const UNKNOWN = "—";
+
+  function add(sum, read) {
+    if (sum === UNKNOWN || read.error) return UNKNOWN;
+    return read.value === null ? sum : (sum || 0n) + read.value;
+  }
+
+  function shown(value, text) {
+    return value === UNKNOWN ? UNKNOWN : text(value);
+  }
+
   function updateFunds() {
     let budget = null;
     let actual = null;
     form.querySelectorAll("[data-fund-row]").forEach((row) => {
       const [budgetInput, actualInput] = row.querySelectorAll("input");
-      const b = parseAmount(budgetInput.value);
-      const a = parseAmount(actualInput.value);
-      if (b !== null) budget = (budget || 0n) + b;
-      if (a !== null) actual = (actual || 0n) + a;
-      row.querySelector("[data-rate]").textContent = rate(a, b);
+      const b = readAmount(budgetInput.value);
+      const a = readAmount(actualInput.value);
+      budget = add(budget, b);
+      actual = add(actual, a);
+      row.querySelector("[data-rate]").textContent =
+        a.error || b.error ? UNKNOWN : rate(a.value, b.value);
     });
-    form.querySelector('[data-total="budget"]').textContent = formatAmount(budget);
-    form.querySelector('[data-total="actual"]').textContent = formatAmount(actual);
-    form.querySelector('[data-total="rate"]').textContent = rate(actual, budget);
+    form.querySelector('[data-total="budget"]').textContent = shown(budget, formatAmount);
+    form.querySelector('[data-total="actual"]').textContent = shown(actual, formatAmount);
+    form.querySelector('[data-total="rate"]').textContent =
+      budget === UNKNOWN || actual === UNKNOWN ? UNKNOWN : rate(actual, budget);
   }
 
   // The rules of evaluations/completion.py.
@@ -129,16 +232,36 @@
     row.querySelector(`[data-move="${direction}"]`).focus();
   }
 
+  // A removed row stays in sight, struck through, until the save deletes it; its entries are
+  // read-only but still sent, and 撤销 unticks its DELETE box, so the server gets what is shown.
+  function showRemoved(row, removed) {
+    row.classList.toggle("is-removed", removed);
+    row.querySelectorAll("textarea, input:not([type=hidden]):not([type=checkbox])").forEach((input) => {
+      input.readOnly = removed;
+    });
+    row.querySelectorAll("[data-move], [data-use-suggestion]").forEach((button) => {
+      button.disabled = removed;
+    });
+    row.querySelector("[data-remove]").hidden = removed;
+    row.querySelector("[data-removed]").hidden = !removed;
+  }
+
   form.addEventListener("input", (event) => {
-    if (event.target.closest("[data-funds]")) updateFunds();
-    const row = event.target.closest("[data-row]");
+    const input = event.target;
+    if (input.closest("[data-funds]")) {
+      mark(input, readAmount(input.value).error);
+      updateFunds();
+    }
+    if (input.matches('input[name$="-completion_rate"]')) mark(input, percentError(input.value));
+    const row = input.closest("[data-row]");
     if (row) updateSuggestion(row);
   });
 
   form.addEventListener("change", (event) => {
-    if (event.target.matches('input[name$="-DELETE"]') && event.target.checked) {
-      event.target.closest("[data-row]").hidden = true;
-    }
+    if (!event.target.matches('input[name$="-DELETE"]')) return;
+    const row = event.target.closest("[data-row]");
+    showRemoved(row, event.target.checked);
+    if (event.target.checked) row.querySelector("[data-undo-remove]").focus();
   });
 
   form.addEventListener("click", (event) => {
@@ -146,6 +269,14 @@
     if (add) addRow(add.dataset.addRow);
     const move = event.target.closest("[data-move]");
     if (move) moveRow(move.closest("[data-row]"), move.dataset.move);
+    const undo = event.target.closest("[data-undo-remove]");
+    if (undo) {
+      const row = undo.closest("[data-row]");
+      const box = row.querySelector('input[name$="-DELETE"]');
+      box.checked = false;
+      showRemoved(row, false);
+      box.focus();
+    }
     const use = event.target.closest("[data-use-suggestion]");
     if (use) {
       const row = use.closest("[data-row]");
@@ -162,7 +293,31 @@
     if (dirty) event.preventDefault();
   });
 
+  // After a refused save: each link of the error summary puts the cursor in its field, and the
+  // first one does so at once.
+  const summary = document.querySelector("[data-error-summary]");
+
+  function fieldOf(link) {
+    const target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    return target && target.matches("input, textarea, select") ? target : null;
+  }
+
+  if (summary) {
+    summary.addEventListener("click", (event) => {
+      const field = fieldOf(event.target.closest("a[href^='#']"));
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
+    });
+    const first = fieldOf(summary.querySelector("a[href^='#']"));
+    (first || summary).focus();
+  }
+
   updateFunds();
-  form.querySelectorAll("[data-row]").forEach(updateSuggestion);
+  form.querySelectorAll("[data-row]").forEach((row) => {
+    updateSuggestion(row);
+    const box = row.querySelector('input[name$="-DELETE"]');
+    if (box && box.checked) showRemoved(row, true);
+  });
   renumber();
 })();

@@ -62,6 +62,21 @@ def browser_page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def console_errors(browser_page):
+    """Errors the pages log, such as a script or a style the CSP refused."""
+    errors = []
+
+    def note(message):
+        where = message.location.get("url", "")
+        # Chromium asks for a favicon the project does not have; that is not the page's error.
+        if message.type == "error" and not where.endswith("/favicon.ico"):
+            errors.append(f"{message.text} ({where})")
+
+    browser_page.on("console", note)
+    return errors
+
+
 def login(page, live_server, user, password=PASSWORD):
     """Log in through the real login page, as a person would."""
     page.goto(f"{live_server.url}/accounts/login/")

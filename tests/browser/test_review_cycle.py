@@ -12,21 +12,6 @@ from tests.browser.conftest import login
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def console_errors(browser_page):
-    """Errors the pages log, such as a script or a style the CSP refused."""
-    errors = []
-
-    def note(message):
-        where = message.location.get("url", "")
-        # Chromium asks for a favicon the project does not have; that is not the page's error.
-        if message.type == "error" and not where.endswith("/favicon.ico"):
-            errors.append(f"{message.text} ({where})")
-
-    browser_page.on("console", note)
-    return errors
-
-
 def test_a_form_goes_round_the_whole_review_cycle(
     browser_page, live_server, editor, reviewer, evaluation, console_errors
 ):
