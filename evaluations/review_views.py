@@ -17,6 +17,7 @@ from departments import access
 from evaluations import changes, checks, editing, overview, pins, queue, workflow
 from evaluations.review_forms import APPROVE, ReopenForm, ReviewForm
 from evaluations.views import EditPage, official_context, selected_year
+from evaluations.waiting import Desk
 
 
 @require_POST
@@ -151,7 +152,7 @@ def _posted(request):
 def review_overview(request):
     if not access.is_reviewer(request.user):
         raise PermissionDenied
-    year, years = selected_year(request, scope=access.reviewable_evaluations(request.user))
+    year, years = selected_year(request, Desk.REVIEW)
     rows = overview.progress(request.user, year) if year else []
     rates = overview.distribution(request.user, year) if year else []
     return render(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import access
-from evaluations import editing
+from evaluations import editing, waiting
 from evaluations.completion import suggest
 from evaluations.forms import (
     EvaluationForm,
@@ -18,6 +18,7 @@ from evaluations.forms import (
 from evaluations.indicators import group_rows
 from evaluations.models import Evaluation, Year
 from evaluations.money import Funds
+from evaluations.waiting import Desk
 
 
 @require_GET
@@ -31,9 +32,8 @@ def home(request):
     return render(request, "evaluations/no_access.html")
 
 
-def selected_year(request, scope=None):
-    """The year asked for; without one, the latest year holding a form of `scope` if given,
-    else the latest year."""
+def selected_year(request, desk=Desk.DEPARTMENT):
+    """The year asked for; without one, the year the desk's pages open on for this user."""
     years = list(Year.objects.all())
     wanted = request.GET.get("year") or request.POST.get("year")
     if wanted:
@@ -41,9 +41,7 @@ def selected_year(request, scope=None):
             return next(year for year in years if str(year.year) == wanted), years
         except StopIteration:
             raise Http404(_("There is no such year.")) from None
-    if scope is not None and (latest := Year.objects.latest_with(scope)):
-        return latest, years
-    return (years[0] if years else None), years
+    return waiting.default_year(request.user, desk), years
 
 
 @require_GET

@@ -11,9 +11,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from departments import access
-from evaluations import checks, pins
+from evaluations import checks, pins, waiting
 from evaluations.models import Evaluation, Transition
 from evaluations.templatetags.evaluation_tags import amount, percent
+from evaluations.waiting import Desk
 
 register = template.Library()
 State = Evaluation.State
@@ -154,7 +155,8 @@ def recent_events(context, limit=10):
 
 @register.inclusion_tag("evaluations/_dashboard.html", takes_context=True)
 def department_dashboard(context, year):
-    """Days left until the deadline, the forms returned to the user's departments, events."""
+    """Days left until the deadline, the forms returned to the user's departments in this year
+    and in others, events."""
     request = context["request"]
     departments = access.member_departments(request.user).values("pk")
     days_left = None
@@ -171,12 +173,18 @@ def department_dashboard(context, year):
             .annotate(return_comment=Subquery(last_return.values("comment")[:1]))
             .order_by("project__name")
         )
+    elsewhere = (
+        waiting.elsewhere(request.user, Desk.DEPARTMENT, year)
+        .select_related("project")
+        .order_by("year_id", "project__name")
+    )
     return {
         "member": access.is_member(request.user),
         "year": year,
         "days_left": days_left,
         "days_late": -days_left if days_left is not None and days_left < 0 else None,
         "returned": returned,
+        "elsewhere": elsewhere,
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
