@@ -323,6 +323,14 @@ class Transition(models.Model):
     def __str__(self):
         return f"{self.evaluation}: {self.from_state} → {self.to_state}"
 
+    @property
+    def comment_label(self):
+        """What the comment is called: an administrator reopening an approved form gives a
+        reason, not a reviewer's 审核意见."""
+        if self.from_state == Evaluation.State.APPROVED:
+            return _("Reason:")
+        return "审核意见："
+
 
 class PinnedComment(models.Model):
     """A reviewer's comment on one place of a returned form: a fund row, the goals or an indicator

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import access
-from evaluations import editing, waiting
+from evaluations import editing, notifications, waiting
 from evaluations.completion import suggest
 from evaluations.forms import (
     EvaluationForm,
@@ -122,6 +122,7 @@ def evaluation_copy(request, pk):
 @require_GET
 def evaluation_detail(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
+    notifications.mark_read(request.user, evaluation)
     return render(
         request,
         "evaluations/detail.html",
@@ -216,6 +217,7 @@ class EditPage:
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, pk):
     evaluation = access.evaluation_for_editing(request.user, pk)
+    notifications.mark_read(request.user, evaluation)
     if not evaluation.is_editable_state:
         messages.info(
             request,

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from departments import access
-from evaluations import checks, pins, waiting
+from evaluations import checks, notifications, pins, waiting
 from evaluations.models import Evaluation, Transition
 from evaluations.templatetags.evaluation_tags import amount, percent
 from evaluations.waiting import Desk
@@ -138,16 +138,10 @@ def evaluation_history(evaluation):
 
 
 @register.inclusion_tag("evaluations/_events.html", takes_context=True)
-def recent_events(context, limit=10):
+def recent_events(context):
     request = context["request"]
-    events = (
-        access.notifications_for(request.user)
-        .filter(read_at__isnull=True)
-        .select_related("transition__evaluation__project", "transition__actor")
-        .order_by("-id")
-    )
     return {
-        "events": list(events[:limit]),
+        "events": notifications.dashboard_events(request.user),
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
@@ -167,12 +161,15 @@ def department_dashboard(context, year):
         last_return = Transition.objects.filter(
             evaluation=OuterRef("pk"), to_state=State.RETURNED
         ).order_by("-created_at", "-id")
-        returned = (
+        returned = list(
             access.visible_evaluations(request.user)
             .filter(project__department__in=departments, year=year, state=State.RETURNED)
-            .annotate(return_comment=Subquery(last_return.values("comment")[:1]))
+            .annotate(last_return_id=Subquery(last_return.values("pk")[:1]))
             .order_by("project__name")
         )
+        returns = Transition.objects.in_bulk([form.last_return_id for form in returned])
+        for form in returned:
+            form.last_return = returns.get(form.last_return_id)
     elsewhere = (
         waiting.elsewhere(request.user, Desk.DEPARTMENT, year)
         .select_related("project")
