@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from departments import access
 from evaluations import checks, notifications, pins, waiting
-from evaluations.models import Evaluation, Transition
+from evaluations.models import Evaluation, PinnedComment, Transition
 from evaluations.templatetags.evaluation_tags import amount, percent
 from evaluations.waiting import Desk
 
@@ -77,6 +77,8 @@ class EditNotes:
     returned: object
     can_submit: bool
     pins: dict
+    # [(id of the comment beside its place, or None once the row is gone, comment)]
+    comments: list
 
 
 @register.simple_tag(takes_context=True)
@@ -92,7 +94,18 @@ def review_notes(context, evaluation):
         can_submit=evaluation.is_editable_state
         and access.can_submit(context["request"].user, evaluation),
         pins={pins.key_of(pin): pin for pin in returned.pins.all()} if returned else {},
+        comments=[(_pinned_id(pin), pin) for pin in returned.pins.all()] if returned else [],
     )
+
+
+def _pinned_id(target):
+    """The id of the comment shown beside this place (a pin or what it is pinned to)."""
+    row_gone = (
+        isinstance(target, PinnedComment)
+        and target.place == PinnedComment.Place.INDICATOR
+        and target.indicator_id is None
+    )
+    return None if row_gone else f"pinned-{pins.key_of(target)}"
 
 
 @register.simple_tag
@@ -105,8 +118,9 @@ def pinned(notes, target):
     if pin is None:
         return ""
     return format_html(
-        '<div class="pinned-comment alert alert-warning small py-1 px-2 my-1" role="note">'
+        '<div class="pinned-comment alert alert-warning small py-1 px-2 my-1" id="{}" role="note">'
         '<span class="fw-semibold">{}</span> {}</div>',
+        _pinned_id(target),
         _("Reviewer’s comment:"),
         pin.comment,
     )
