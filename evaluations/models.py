@@ -104,14 +104,6 @@ class IndicatorCategory(models.Model):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
-class YearQuerySet(models.QuerySet):
-    def latest_with(self, evaluations):
-        """The latest year holding one of `evaluations`: a page opens on it rather than on a
-        year just opened for filing, which has no forms yet."""
-        latest = evaluations.order_by("-year_id").values_list("year_id", flat=True).first()
-        return self.filter(pk=latest).first() if latest else None
-
-
 class Year(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     edition = models.ForeignKey(Edition, verbose_name=_("form edition"), on_delete=models.PROTECT)
@@ -130,8 +122,6 @@ class Year(models.Model):
         limit_choices_to={"parent__isnull": True},
         help_text=_("A form needs at least one indicator under each of these before submitting."),
     )
-
-    objects = YearQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]
@@ -332,6 +322,14 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.evaluation}: {self.from_state} → {self.to_state}"
+
+    @property
+    def comment_label(self):
+        """What the comment is called: an administrator reopening an approved form gives a
+        reason, not a reviewer's 审核意见."""
+        if self.from_state == Evaluation.State.APPROVED:
+            return _("Reason:")
+        return "审核意见："
 
 
 class PinnedComment(models.Model):

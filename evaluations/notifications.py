@@ -3,6 +3,9 @@
 - A submission is told to the reviewers of the bureau that oversees the department.
 - A return, an approval and a reopening are told to the editors of the department.
 
+A user reads an event by opening its form (`mark_read`) or by marking all read; the dashboard
+lists the unread ones first and folds the latest read ones away below them (`dashboard_events`).
+
 `announce` runs inside the workflow's transaction. For a department's editors it writes one
 Notification each, the dashboard's copy, rolled back with the transition if that fails; reviewers
 need none, as their queue opens on the forms submitted. The e-mails go only once the transaction
@@ -11,6 +14,7 @@ down is logged; it never undoes the transition.
 """
 
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -18,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from departments import access
@@ -26,6 +30,8 @@ from evaluations.models import Evaluation, Notification, Transition
 
 State = Evaluation.State
 logger = logging.getLogger(__name__)
+# Events of each kind (unread, read) the dashboard lists.
+DASHBOARD_EVENTS = 10
 
 
 def recipients(transition):
@@ -91,7 +97,7 @@ def _body(transition):
         }
     ]
     if transition.comment:
-        lines += ["", f"审核意见：{transition.comment}"]
+        lines += ["", f"{transition.comment_label}{transition.comment}"]
     pins = list(transition.pins.all())
     if pins:
         lines += ["", _("Comments on single rows:")]
@@ -112,3 +118,29 @@ def send_emails(transition_id, addresses):
         get_connection().send_messages(messages)
     except OSError:
         logger.exception("mail_failed transition=%s recipients=%d", transition_id, len(messages))
+
+
+def mark_read(user, evaluation):
+    """Opening a form is reading what the user was told about it."""
+    Notification.objects.filter(
+        recipient=user, transition__evaluation=evaluation, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+@dataclass
+class Events:
+    unread: list
+    more_unread: int  # unread beyond those listed
+    read: list
+
+
+def dashboard_events(user):
+    """The user's unread events, newest first, and the latest ones already read."""
+    mine = access.notifications_for(user).select_related(
+        "transition__evaluation__project", "transition__actor"
+    )
+    unread = mine.filter(read_at__isnull=True).order_by("-id")
+    listed = list(unread[: DASHBOARD_EVENTS + 1])
+    more = unread.count() - DASHBOARD_EVENTS if len(listed) > DASHBOARD_EVENTS else 0
+    read = mine.filter(read_at__isnull=False).order_by("-id")
+    return Events(listed[:DASHBOARD_EVENTS], more, list(read[:DASHBOARD_EVENTS]))

@@ -26,8 +26,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from departments import access
+from evaluations import waiting
 from evaluations.models import HUNDRED, Evaluation, FundLine, Year
 from evaluations.money import rate
+from evaluations.waiting import Desk
 
 State = Evaluation.State
 PAGE_SIZE = 25
@@ -131,6 +133,8 @@ class Queue:
     counts: dict
     page: object
     overdue: set
+    # [(year, forms)] submitted and waiting in the other years
+    elsewhere: list
 
     def tabs(self):
         """(state, label, count, current) for the state pills: all states, then each."""
@@ -145,9 +149,9 @@ def build(user, params, page_size=None):
     years = list(Year.objects.all())
     departments = access.reviewed_departments(user).order_by("name")
     if not params.get("year"):
-        latest = Year.objects.latest_with(access.reviewable_evaluations(user))
+        opening = waiting.default_year(user, Desk.REVIEW)
         params = params.copy()
-        params["year"] = latest.year if latest else ""
+        params["year"] = opening.year if opening else ""
     filters = QueueFilters(params, departments=departments, years=years)
     wanted = filters.value("year")
     year = next((y for y in years if y.year == wanted), years[0] if years else None)
@@ -179,7 +183,8 @@ def build(user, params, page_size=None):
     by_pk = {row.pk: row for row in rows.select_related("project__department")}
     page.object_list = [by_pk[pk] for pk in page.object_list]
     add_fund_totals(page.object_list)
-    return Queue(filters, year, counts, page, _overdue(year, page))
+    elsewhere = waiting.per_year(user, Desk.REVIEW, year)
+    return Queue(filters, year, counts, page, _overdue(year, page), elsewhere)
 
 
 def _overdue(year, page):

@@ -14,9 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import access
-from evaluations import changes, checks, editing, overview, pins, queue, workflow
+from evaluations import (
+    changes,
+    checks,
+    editing,
+    notifications,
+    overview,
+    pins,
+    queue,
+    workflow,
+)
 from evaluations.review_forms import APPROVE, ReopenForm, ReviewForm
 from evaluations.views import EditPage, official_context, selected_year
+from evaluations.waiting import Desk
 
 
 @require_POST
@@ -88,6 +98,7 @@ def review_queue(request):
 @require_http_methods(["GET", "POST"])
 def evaluation_review(request, pk):
     evaluation = access.evaluation_for_review(request.user, pk)
+    notifications.mark_read(request.user, evaluation)
     form = ReviewForm(_posted(request), targets=pins.targets(evaluation))
     if form.is_valid():
         comment = form.cleaned_data["comment"]
@@ -151,7 +162,7 @@ def _posted(request):
 def review_overview(request):
     if not access.is_reviewer(request.user):
         raise PermissionDenied
-    year, years = selected_year(request, scope=access.reviewable_evaluations(request.user))
+    year, years = selected_year(request, Desk.REVIEW)
     rows = overview.progress(request.user, year) if year else []
     rates = overview.distribution(request.user, year) if year else []
     return render(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import access
-from evaluations import editing
+from evaluations import editing, notifications, waiting
 from evaluations.completion import suggest
 from evaluations.forms import (
     EvaluationForm,
@@ -21,6 +21,7 @@ from evaluations.forms import (
 from evaluations.indicators import group_rows, row_labels
 from evaluations.models import Evaluation, Year
 from evaluations.money import MAX_AMOUNT, MAX_DECIMALS, Funds, amount_messages
+from evaluations.waiting import Desk
 
 
 @require_GET
@@ -34,9 +35,8 @@ def home(request):
     return render(request, "evaluations/no_access.html")
 
 
-def selected_year(request, scope=None):
-    """The year asked for; without one, the latest year holding a form of `scope` if given,
-    else the latest year."""
+def selected_year(request, desk=Desk.DEPARTMENT):
+    """The year asked for; without one, the year the desk's pages open on for this user."""
     years = list(Year.objects.all())
     wanted = request.GET.get("year") or request.POST.get("year")
     if wanted:
@@ -44,9 +44,7 @@ def selected_year(request, scope=None):
             return next(year for year in years if str(year.year) == wanted), years
         except StopIteration:
             raise Http404(_("There is no such year.")) from None
-    if scope is not None and (latest := Year.objects.latest_with(scope)):
-        return latest, years
-    return (years[0] if years else None), years
+    return waiting.default_year(request.user, desk), years
 
 
 @require_GET
@@ -127,6 +125,7 @@ def evaluation_copy(request, pk):
 @require_GET
 def evaluation_detail(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
+    notifications.mark_read(request.user, evaluation)
     return render(
         request,
         "evaluations/detail.html",
@@ -297,6 +296,7 @@ class EditPage:
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, pk):
     evaluation = access.evaluation_for_editing(request.user, pk)
+    notifications.mark_read(request.user, evaluation)
     if not evaluation.is_editable_state:
         messages.info(
             request,

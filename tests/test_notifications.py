@@ -1,8 +1,10 @@
 """E-mails after commit and the same events on the dashboard."""
 
 import logging
+import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -111,13 +113,15 @@ def test_the_dashboard_shows_the_events_to_the_editor(client_for, evaluation, ed
     assert "请补充说明。" in events
 
 
-def test_events_once_read_leave_the_dashboard(client_for, evaluation, editor, reviewer):
+def test_events_marked_read_leave_the_unread_list(client_for, evaluation, editor, reviewer):
     workflow.submit(evaluation, editor)
     workflow.approve(evaluation, reviewer)
     client = client_for(editor)
     response = client.post(reverse("notifications_read"), {"next": reverse("evaluation_list")})
     assert response["Location"] == reverse("evaluation_list")
-    assert 'id="events"' not in client.get(reverse("evaluation_list")).text
+    page = client.get(reverse("evaluation_list")).text
+    assert "data-unread-events" not in page
+    assert "data-read-events" in page
 
 
 def test_marking_read_does_not_send_anyone_elsewhere(client_for, editor):
@@ -143,3 +147,116 @@ def test_events_about_forms_no_longer_visible_are_not_shown(
     workflow.approve(evaluation, reviewer)
     Membership.objects.filter(user=editor, department=department).delete()
     assert not access.notifications_for(editor).exists()
+
+
+# Reading events
+
+
+@pytest.fixture
+def second_editor(department):
+    user = make_user("second_editor")
+    Membership.objects.create(user=user, department=department, role="editor")
+    return user
+
+
+def unread(user):
+    return set(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).values_list(
+            "transition__evaluation__project__name", flat=True
+        )
+    )
+
+
+@pytest.mark.parametrize("page", ["evaluation_detail", "evaluation_edit"])
+def test_opening_a_form_marks_its_events_read_for_that_user_only(
+    client_for, make_form, editor, second_editor, reviewer, page
+):
+    opened, other = make_form("党员教育培训经费"), make_form("老干部队伍建设经费")
+    for evaluation in (opened, other):
+        workflow.submit(evaluation, editor)
+        workflow.return_(evaluation, reviewer, "请补充说明。")
+    client_for(editor).get(reverse(page, args=[opened.pk]))
+    assert unread(editor) == {"老干部队伍建设经费"}
+    assert unread(second_editor) == {"党员教育培训经费", "老干部队伍建设经费"}
+
+
+def test_opening_an_approved_form_marks_its_approval_read(client_for, evaluation, editor, reviewer):
+    workflow.submit(evaluation, editor)
+    workflow.approve(evaluation, reviewer)
+    client_for(editor).get(reverse("evaluation_detail", args=[evaluation.pk]))
+    assert unread(editor) == set()
+
+
+def test_events_read_fold_away_below_the_unread_ones(
+    client_for, make_form, editor, reviewer, department
+):
+    read, fresh = make_form("党员教育培训经费"), make_form("老干部队伍建设经费")
+    for evaluation in (read, fresh):
+        workflow.submit(evaluation, editor)
+        workflow.approve(evaluation, reviewer)
+    client = client_for(editor)
+    client.get(reverse("evaluation_detail", args=[read.pk]))
+    page = client.get(reverse("evaluation_list"), {"year": 2023}).text
+    events = page[page.index('id="events"') :]
+    folded = events[events.index("<details") : events.index("</details>")]
+    assert "data-read-events" in folded
+    assert "党员教育培训经费" in folded
+    assert "老干部队伍建设经费" in events[: events.index("<details")]
+    assert "老干部队伍建设经费" not in folded
+
+
+def test_more_unread_events_than_the_dashboard_lists_are_counted(
+    client_for, make_form, editor, reviewer, monkeypatch
+):
+    monkeypatch.setattr(notifications, "DASHBOARD_EVENTS", 2)
+    for name in ["党员教育培训经费", "老干部队伍建设经费", "人才队伍建设经费"]:
+        evaluation = make_form(name)
+        workflow.submit(evaluation, editor)
+        workflow.approve(evaluation, reviewer)
+    page = client_for(editor).get(reverse("evaluation_list"), {"year": 2023}).text
+    unread_list = page[page.index("data-unread-events") :]
+    assert unread_list.count("data-event") == 2
+    assert 'data-more-unread="1"' in page
+
+
+# What a reopening's reason is called
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["history", "returned banner", "dashboard events", "dashboard returned", "e-mail"],
+)
+def test_a_reopenings_reason_is_called_reason_wherever_it_shows(
+    client_for, sent, evaluation, editor, reviewer, admin_user, where
+):
+    workflow.submit(evaluation, editor)
+    workflow.approve(evaluation, reviewer, "同意。")
+    if where == "e-mail":
+        text = sent(workflow.reopen, evaluation, admin_user, "决算数据有更正。")[0].body
+    else:
+        workflow.reopen(evaluation, admin_user, "决算数据有更正。")
+        page = {
+            "history": reverse("evaluation_detail", args=[evaluation.pk]),
+            "returned banner": reverse("evaluation_edit", args=[evaluation.pk]),
+            "dashboard events": reverse("evaluation_list") + "?year=2023",
+            "dashboard returned": reverse("evaluation_list") + "?year=2023",
+        }[where]
+        text = client_for(editor).get(page).text
+        anchor = {"dashboard events": 'id="events"', "dashboard returned": "data-returned"}
+        if where in anchor:
+            text = text[text.index(anchor[where]) :]
+    label = re.sub(r"<[^>]+>", "", text[: text.index("决算数据有更正。")]).rstrip()[-3:]
+    assert label == "原因："
+
+
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "原因"), ("en", "Reason")])
+def test_the_reopen_form_asks_for_a_reason(
+    client_for, evaluation, editor, reviewer, admin_user, language, label
+):
+    workflow.submit(evaluation, editor)
+    workflow.approve(evaluation, reviewer)
+    client = client_for(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("evaluation_reopen", args=[evaluation.pk])).text
+    assert f'<label class="form-label" for="id_reason">{label}</label>' in page
+    assert "审核意见" not in page

@@ -11,9 +11,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from departments import access
-from evaluations import checks, pins
-from evaluations.models import Evaluation, Transition
+from evaluations import checks, notifications, pins, waiting
+from evaluations.models import Evaluation, PinnedComment, Transition
 from evaluations.templatetags.evaluation_tags import amount, percent
+from evaluations.waiting import Desk
 
 register = template.Library()
 State = Evaluation.State
@@ -76,6 +77,8 @@ class EditNotes:
     returned: object
     can_submit: bool
     pins: dict
+    # [(id of the comment beside its place, or None once the row is gone, comment)]
+    comments: list
 
 
 @register.simple_tag(takes_context=True)
@@ -91,7 +94,18 @@ def review_notes(context, evaluation):
         can_submit=evaluation.is_editable_state
         and access.can_submit(context["request"].user, evaluation),
         pins={pins.key_of(pin): pin for pin in returned.pins.all()} if returned else {},
+        comments=[(_pinned_id(pin), pin) for pin in returned.pins.all()] if returned else [],
     )
+
+
+def _pinned_id(target):
+    """The id of the comment shown beside this place (a pin or what it is pinned to)."""
+    row_gone = (
+        isinstance(target, PinnedComment)
+        and target.place == PinnedComment.Place.INDICATOR
+        and target.indicator_id is None
+    )
+    return None if row_gone else f"pinned-{pins.key_of(target)}"
 
 
 @register.simple_tag
@@ -104,8 +118,9 @@ def pinned(notes, target):
     if pin is None:
         return ""
     return format_html(
-        '<div class="pinned-comment alert alert-warning small py-1 px-2 my-1" role="note">'
+        '<div class="pinned-comment alert alert-warning small py-1 px-2 my-1" id="{}" role="note">'
         '<span class="fw-semibold">{}</span> {}</div>',
+        _pinned_id(target),
         _("Reviewer’s comment:"),
         pin.comment,
     )
@@ -137,16 +152,10 @@ def evaluation_history(evaluation):
 
 
 @register.inclusion_tag("evaluations/_events.html", takes_context=True)
-def recent_events(context, limit=10):
+def recent_events(context):
     request = context["request"]
-    events = (
-        access.notifications_for(request.user)
-        .filter(read_at__isnull=True)
-        .select_related("transition__evaluation__project", "transition__actor")
-        .order_by("-id")
-    )
     return {
-        "events": list(events[:limit]),
+        "events": notifications.dashboard_events(request.user),
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
@@ -154,7 +163,8 @@ def recent_events(context, limit=10):
 
 @register.inclusion_tag("evaluations/_dashboard.html", takes_context=True)
 def department_dashboard(context, year):
-    """Days left until the deadline, the forms returned to the user's departments, events."""
+    """Days left until the deadline, the forms returned to the user's departments in this year
+    and in others, events."""
     request = context["request"]
     departments = access.member_departments(request.user).values("pk")
     days_left = None
@@ -165,18 +175,27 @@ def department_dashboard(context, year):
         last_return = Transition.objects.filter(
             evaluation=OuterRef("pk"), to_state=State.RETURNED
         ).order_by("-created_at", "-id")
-        returned = (
+        returned = list(
             access.visible_evaluations(request.user)
             .filter(project__department__in=departments, year=year, state=State.RETURNED)
-            .annotate(return_comment=Subquery(last_return.values("comment")[:1]))
+            .annotate(last_return_id=Subquery(last_return.values("pk")[:1]))
             .order_by("project__name")
         )
+        returns = Transition.objects.in_bulk([form.last_return_id for form in returned])
+        for form in returned:
+            form.last_return = returns.get(form.last_return_id)
+    elsewhere = (
+        waiting.elsewhere(request.user, Desk.DEPARTMENT, year)
+        .select_related("project")
+        .order_by("year_id", "project__name")
+    )
     return {
         "member": access.is_member(request.user),
         "year": year,
         "days_left": days_left,
         "days_late": -days_left if days_left is not None and days_left < 0 else None,
         "returned": returned,
+        "elsewhere": elsewhere,
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }

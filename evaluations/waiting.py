@@ -1,0 +1,72 @@
+"""Work waiting for someone, and the year a page opens on.
+
+A user works at one of two desks. At the department desk (the list of forms, starting a form)
+the work waiting is the forms returned to the departments the user edits; at the review desk (the
+queue, the overview) it is the forms submitted to the user's bureau.
+
+A page whose address names no year opens on the earliest year with work waiting, as the queue
+puts the oldest submission first: a form returned in 2023 and due soon is never hidden behind
+2024 just because a draft was started there. Without waiting work a page opens on the latest
+year holding forms of its desk, and without forms on the latest year. The other years' waiting
+work is listed on the dashboard and above the queue.
+"""
+
+import enum
+
+from django.db.models import Count
+
+from departments import access
+from evaluations.models import Evaluation, Year
+
+State = Evaluation.State
+
+
+class Desk(enum.Enum):
+    DEPARTMENT = "department"
+    REVIEW = "review"
+
+
+def forms(user, desk):
+    """Every form the desk's pages show the user."""
+    if desk is Desk.REVIEW:
+        return access.reviewable_evaluations(user)
+    return Evaluation.objects.filter(
+        project__department__in=access.member_departments(user).values("pk")
+    )
+
+
+def waiting(user, desk):
+    """The forms waiting for the user to act on at this desk."""
+    if desk is Desk.REVIEW:
+        return forms(user, desk).filter(state=State.SUBMITTED)
+    # Viewers change nothing: returned forms wait for the department's editors only.
+    return Evaluation.objects.filter(
+        project__department__in=access.editable_departments(user).values("pk"),
+        state=State.RETURNED,
+    )
+
+
+def default_year(user, desk):
+    """The year a page of the desk opens on when the address names none (None: no year yet)."""
+    found = (
+        waiting(user, desk).order_by("year_id").values_list("year_id", flat=True).first()
+        or forms(user, desk).order_by("-year_id").values_list("year_id", flat=True).first()
+    )
+    years = Year.objects.filter(pk=found) if found else Year.objects.order_by("-year")
+    return years.first()
+
+
+def elsewhere(user, desk, year):
+    """The work waiting in years other than the one shown."""
+    found = waiting(user, desk)
+    return found.exclude(year=year) if year is not None else found
+
+
+def per_year(user, desk, year):
+    """[(year, number of forms)] waiting in years other than the one shown, oldest first."""
+    return list(
+        elsewhere(user, desk, year)
+        .order_by("year_id")
+        .values_list("year_id")
+        .annotate(count=Count("pk"))
+    )
