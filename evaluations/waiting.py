@@ -6,8 +6,9 @@ queue, the overview) it is the forms submitted to the user's bureau.
 
 A page whose address names no year opens on the earliest year with work waiting, as the queue
 puts the oldest submission first: a form returned in 2023 and due soon is never hidden behind
-2024 just because a draft was started there. Without waiting work a page opens on the latest
-year holding forms of its desk, and without forms on the latest year. The other years' waiting
+2024 just because a draft was started there. Without waiting work a department page opens on the
+latest year, the one being filed (where last year's forms are offered to copy), and a review page
+on the latest year holding forms to review, else on the latest year. The other years' waiting
 work is listed on the dashboard and above the queue.
 """
 
@@ -48,10 +49,9 @@ def waiting(user, desk):
 
 def default_year(user, desk):
     """The year a page of the desk opens on when the address names none (None: no year yet)."""
-    found = (
-        waiting(user, desk).order_by("year_id").values_list("year_id", flat=True).first()
-        or forms(user, desk).order_by("-year_id").values_list("year_id", flat=True).first()
-    )
+    found = waiting(user, desk).order_by("year_id").values_list("year_id", flat=True).first()
+    if not found and desk is Desk.REVIEW:
+        found = forms(user, desk).order_by("-year_id").values_list("year_id", flat=True).first()
     years = Year.objects.filter(pk=found) if found else Year.objects.order_by("-year")
     return years.first()
 
