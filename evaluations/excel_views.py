@@ -227,5 +227,5 @@ def import_preview(request, token):
         messages.success(request, done % counts)
         year = next(step.sheet.year for step in result.steps if step.action != importing.SKIP)
         return redirect(f"{reverse('evaluation_list')}?year={year}")
-    plan = importing.plan(department, workbooks, user=request.user)
+    plan = importing.preview(department, workbooks, request.user)
     return render(request, "evaluations/import_preview.html", {"plan": plan, "token": token})

@@ -12,13 +12,15 @@ confirmation carries the plan's fingerprint, so that what is written is what was
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.events import log_event
 from departments import access
-from evaluations import editing
+from evaluations import changes, editing
 from evaluations.excel import layout
 from evaluations.excel.reader import (
     ParsedSheet,
@@ -78,6 +80,8 @@ class Step:
     problems: list = field(default_factory=list)
     # Why a skipped sheet is skipped.
     reason: str = ""
+    # For an update, once previewed: what the import changes in the form (changes.Changes).
+    changes: object = None
 
     @property
     def all_problems(self):
@@ -173,6 +177,7 @@ class Plan:
                         }
                         for sheet in workbook.sheets
                     ],
+                    "versions": {str(pk): version for pk, version in workbook.versions.items()},
                 }
                 for workbook in self.workbooks
             ],
@@ -198,6 +203,7 @@ def workbooks_from_data(data):
                 for sheet in workbook["sheets"]
             ],
             problems=[Problem(*problem) for problem in workbook["problems"]],
+            versions={int(pk): version for pk, version in workbook["versions"].items()},
         )
         for workbook in data["workbooks"]
     ]
@@ -216,7 +222,7 @@ def plan(department, workbooks, *, user=None, lock=False):
         project__department=department,
         project__name__in={project for project, _year in keys},
         year__in={year for _project, year in keys if year},
-    ).select_related("project")
+    ).select_related("project", "updated_by", "year__edition")
     if lock:
         matches = matches.select_for_update(of=("self",))
     existing = {(evaluation.project.name, evaluation.year_id): evaluation for evaluation in matches}
@@ -255,6 +261,9 @@ def plan(department, workbooks, *, user=None, lock=False):
             step.action = CREATE
             continue
         step.action, step.evaluation = UPDATE, evaluation
+        downloaded = workbook.versions.get(evaluation.pk)
+        if downloaded is not None and evaluation.version > downloaded:
+            step.problems.append(_saved_since_download(sheet, evaluation))
     return result
 
 
@@ -265,6 +274,71 @@ def _why_not(evaluation):
             "change it."
         )
     return _("The form is approved; only an administrator can reopen it.")
+
+
+def _saved_since_download(sheet, evaluation):
+    editor = evaluation.updated_by
+    return Problem(
+        _(
+            "%(who)s saved this form on %(when)s, after this workbook was downloaded: importing "
+            "it replaces what was saved then (see the changes)."
+        )
+        % {
+            "who": (editor.get_full_name() or editor.username) if editor else _("Someone"),
+            "when": timezone.localtime(evaluation.updated_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        sheet.number,
+        warning=True,
+    )
+
+
+def preview(department, workbooks, user):
+    """The plan as the preview page shows it: each update with what it changes in the form."""
+    result = plan(department, workbooks, user=user)
+    for step in result.steps:
+        if step.action == UPDATE:
+            current = changes.snapshot(step.evaluation)
+            step.changes = changes.compare(current, _as_snapshot(step.sheet.content, current))
+    return result
+
+
+def _as_snapshot(content, current):
+    """A sheet's content shaped as changes.snapshot shapes a form, against the form's snapshot
+    `current` (for its fund sources' ids); amounts and rates written as the snapshot writes them."""
+    funds = content.get("funds", {})
+    return {
+        "project": content.get("project", ""),
+        **{
+            name: content.get(name) or ""
+            for name in ("supervising_unit", "implementing_unit", "goal", "achieved")
+        },
+        "funds": [
+            {
+                "source_id": line["source_id"],
+                "source": line["source"],
+                "budget": _number(funds.get(line["source"], {}).get("budget")),
+                "actual": _number(funds.get(line["source"], {}).get("actual")),
+            }
+            for line in current["funds"]
+        ],
+        "indicators": [
+            {
+                "id": None,
+                "level1": row["level1"],
+                "level2": row["level2"],
+                "name": row["name"],
+                "target": row["target"],
+                "actual": row["actual"],
+                "completion_rate": _number(row["rate"]),
+                "reason": row["reason"],
+            }
+            for row in content.get("indicators", [])
+        ],
+    }
+
+
+def _number(text):
+    return None if text in (None, "") else f"{Decimal(text).normalize():f}"
 
 
 def apply(department, workbooks, user, *, confirmed=None):

@@ -1,8 +1,10 @@
-"""The import preview: each sheet's outcome (creates, updates, or skipped and why); the
-confirmation writes the importable forms in one transaction, exactly as previewed."""
+"""The import preview: each sheet's outcome (creates, updates, or skipped and why), what an update
+changes, a warning when the form was saved after its workbook was downloaded; the confirmation
+writes the importable forms in one transaction, exactly as previewed."""
 
 import io
 import re
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from evaluations import importing
+from evaluations.changes import Change
 from evaluations.excel import writer
 from evaluations.models import Evaluation
 
@@ -48,7 +51,7 @@ def set_state(evaluation, state):
 
 
 def preview(department, content, user):
-    return importing.plan(department, importing.read_files([("f.xlsx", content)]), user=user)
+    return importing.preview(department, importing.read_files([("f.xlsx", content)]), user)
 
 
 @pytest.fixture
@@ -163,6 +166,104 @@ def test_a_form_saved_since_the_preview_stops_the_confirmation(department, edito
     with pytest.raises(importing.ImportRefused, match="changed since the preview"):
         importing.apply(department, plan.workbooks, editor, confirmed=plan.fingerprint)
     assert Evaluation.objects.get().achieved == "已完成"
+
+
+# What an update changes
+
+
+def changed_workbook(evaluation):
+    def edit(sheet):
+        sheet["F12"] = "全部完成"
+        sheet["F7"] = 18
+        sheet["F9"] = 18
+        sheet["F19"] = "18 万元"
+        sheet["D23"] = "提高党员教育成效"
+
+    return edited(writer.form_workbook(evaluation), edit)
+
+
+def test_the_preview_shows_which_fields_and_rows_an_update_changes(department, editor, evaluation):
+    step = preview(department, changed_workbook(evaluation), editor).steps[0]
+
+    changes = step.changes
+    assert step.action == "update"
+    assert changes.fields == [Change("实际完成情况", "已完成", "全部完成")]
+    assert changes.funds == [Change("本级财政资金 实际完成数", "15.71", "18")]
+    assert [(item.row["name"], item.changes) for item in changes.changed] == [
+        ("党员教育培训经费", [Change("实际完成值", "15.71 万元", "18 万元")])
+    ]
+    assert [row["name"] for row in changes.removed] == ["提高党员教育质量"]
+    assert [row["name"] for row in changes.added] == ["提高党员教育成效"]
+
+
+def test_an_update_that_changes_nothing_says_so(department, editor, evaluation):
+    step = preview(department, writer.form_workbook(evaluation), editor).steps[0]
+    assert step.action == "update"
+    assert not step.changes
+
+
+def test_the_preview_page_lists_the_changes_of_each_form(
+    client_for, department, editor, evaluation
+):
+    client = client_for(editor)
+    page = client.get(upload(client, department, changed_workbook(evaluation))["Location"])
+    changes = page.content.decode().split("data-import-changes")[1]
+
+    for shown in [
+        "实际完成情况",
+        "已完成",
+        "全部完成",
+        "本级财政资金 实际完成数",
+        "新增的指标行",
+        "提高党员教育成效",
+        "已删除的指标行",
+        "提高党员教育质量",
+        "修改的指标行",
+        "18 万元",
+    ]:
+        assert shown in changes
+
+
+# Saved on the web after the workbook was downloaded
+
+
+def test_a_form_saved_after_its_workbook_was_downloaded_is_warned_about(
+    department, editor, evaluation
+):
+    content = edited(writer.form_workbook(evaluation), lambda s: s.__setitem__("F12", "改"))
+    Evaluation.objects.filter(pk=evaluation.pk).update(version=F("version") + 1)
+    evaluation.refresh_from_db()
+
+    plan = preview(department, content, editor)
+
+    saved = timezone.localtime(evaluation.updated_at).strftime("%Y-%m-%d %H:%M")
+    assert plan.ok
+    assert [str(problem) for problem in plan.steps[0].all_problems] == [
+        f"Sheet 1: 组织部 填报员 saved this form on {saved}, after this workbook was "
+        "downloaded: importing it replaces what was saved then (see the changes)."
+    ]
+    assert plan.steps[0].all_problems[0].warning
+
+
+def test_a_form_unchanged_since_its_workbook_was_downloaded_gets_no_warning(
+    department, editor, evaluation
+):
+    content = edited(writer.form_workbook(evaluation), lambda s: s.__setitem__("F12", "改"))
+    plan = preview(department, content, editor)
+    assert plan.steps[0].all_problems == []
+
+
+def test_every_form_of_a_department_workbook_carries_the_version_it_was_downloaded_at(
+    make_form, department, editor
+):
+    first = make_form("党员教育培训经费")
+    second = make_form("老干部队伍建设经费")
+    Evaluation.objects.filter(pk=second.pk).update(version=7)
+    chunks = b"".join(writer.zip_chunks(Evaluation.objects.all()))
+    with zipfile.ZipFile(io.BytesIO(chunks)) as archive:
+        name = writer.department_file_name(department)
+        workbook = importing.read_files([(name, archive.read(name))])[0]
+    assert workbook.versions == {first.pk: 1, second.pk: 7}
 
 
 # The pages

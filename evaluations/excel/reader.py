@@ -83,6 +83,8 @@ class ParsedWorkbook:
     name: str
     sheets: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    # {form id: version} of the forms as the workbook was downloaded (see writer._mark_version).
+    versions: dict = field(default_factory=dict)
 
 
 def display_name(client_name):
@@ -103,7 +105,7 @@ def read_workbook(upload, client_name, taxonomies):
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception:
         raise WorkbookRefused(damaged(name)) from None
-    parsed = ParsedWorkbook(name)
+    parsed = ParsedWorkbook(name, versions=_versions(workbook))
     try:
         for number, worksheet in enumerate(workbook.worksheets, start=1):
             last_row = last_rows.get(worksheet.title)
@@ -126,6 +128,15 @@ def read_workbook(upload, client_name, taxonomies):
     if not parsed.sheets:
         parsed.problems.append(Problem(_("%(name)s has no filled sheet.") % {"name": name}))
     return parsed
+
+
+def _versions(workbook):
+    versions = {}
+    for prop in workbook.custom_doc_props:
+        found = layout.VERSION_PROPERTY.fullmatch(prop.name or "")
+        if found and isinstance(prop.value, int) and not isinstance(prop.value, bool):
+            versions[int(found[1])] = prop.value
+    return versions
 
 
 def _too_long(number, title, last_row):
