@@ -236,6 +236,17 @@ IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(10 * 1024 *
 IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("DJANGO_IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024))
 )
+# What reading one workbook may cost, counted before it is parsed (evaluations/excel/screening.py).
+# A department's workbook of 100 forms of 30 indicators has 40 thousand cells.
+IMPORT_MAX_SHEETS = int(os.environ.get("DJANGO_IMPORT_MAX_SHEETS", "500"))
+IMPORT_MAX_CELLS = int(os.environ.get("DJANGO_IMPORT_MAX_CELLS", "250000"))
+# Excel's own number of columns.
+IMPORT_MAX_ROW_CELLS = int(os.environ.get("DJANGO_IMPORT_MAX_ROW_CELLS", "16384"))
+# Rows of one sheet, down to the last that holds a value: a form of 300 indicators needs 330.
+IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "10000"))
+IMPORT_MAX_STRINGS = int(os.environ.get("DJANGO_IMPORT_MAX_STRINGS", "200000"))
+IMPORT_MAX_TEXT = int(os.environ.get("DJANGO_IMPORT_MAX_TEXT", "10000000"))
+IMPORT_MAX_ELEMENTS = int(os.environ.get("DJANGO_IMPORT_MAX_ELEMENTS", "3000000"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")

@@ -205,20 +205,27 @@ def import_preview(request, token):
     workbooks = importing.workbooks_from_data(data)
     if request.method == "POST":
         try:
-            result = importing.apply(department, workbooks, request.user)
+            result = importing.apply(
+                department, workbooks, request.user, confirmed=request.POST.get("plan", "")
+            )
         except importing.ImportRefused as refusal:
             messages.error(request, _("Nothing was imported: %(reasons)s") % {"reasons": refusal})
             return redirect("excel_import_preview", token)
         _forget(request, token)
-        messages.success(
-            request,
-            _("Imported: %(created)s new forms, %(updated)s forms updated.")
-            % {
-                "created": result.count(importing.CREATE),
-                "updated": result.count(importing.UPDATE),
-            },
-        )
-        year = result.steps[0].sheet.year
+        counts = {
+            "created": result.count_created,
+            "updated": result.count_updated,
+            "skipped": result.count_skipped,
+        }
+        if counts["skipped"]:
+            done = _(
+                "Imported: %(created)s new forms, %(updated)s forms updated, %(skipped)s sheets "
+                "skipped."
+            )
+        else:
+            done = _("Imported: %(created)s new forms, %(updated)s forms updated.")
+        messages.success(request, done % counts)
+        year = next(step.sheet.year for step in result.steps if step.action != importing.SKIP)
         return redirect(f"{reverse('evaluation_list')}?year={year}")
-    plan = importing.plan(department, workbooks)
+    plan = importing.preview(department, workbooks, request.user)
     return render(request, "evaluations/import_preview.html", {"plan": plan, "token": token})

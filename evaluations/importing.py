@@ -1,21 +1,26 @@
 """Importing filled workbooks into a department's forms: a preview, then one transaction.
 
 The reader turns files into plain sheets; this module decides what each sheet would do to the
-department's forms (create one, update a draft or returned one, or nothing because the form is
-submitted or approved) and writes everything or nothing. Forms are matched by department,
-project name and year. New forms are drafts; states are never changed here.
+department's forms: create one, update a draft or returned one, or nothing (skipped, saying why)
+because the form is submitted or approved or the user does not edit the department. It writes
+every form to create or update, or nothing. Forms are matched by department, project name and
+year. New forms are drafts; states are never changed here.
 
 Between the preview and the confirmation only the parsed content is kept (`Plan.as_data`, stored
-in the session by the views), never the uploaded files: any app server can carry on.
+in the session by the views), never the uploaded files: any app server can carry on. The
+confirmation carries the plan's fingerprint, so that what is written is what was previewed.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.events import log_event
-from evaluations import editing
+from departments import access
+from evaluations import changes, editing
 from evaluations.excel import layout
 from evaluations.excel.reader import (
     ParsedSheet,
@@ -28,6 +33,7 @@ from evaluations.models import Evaluation, Project, Year
 
 CREATE = "create"
 UPDATE = "update"
+SKIP = "skip"
 
 
 class ImportRefused(Exception):
@@ -64,21 +70,40 @@ def read_files(files):
 
 @dataclass
 class Step:
-    """What one sheet would do: create a form, update one, or nothing (it has errors)."""
+    """What one sheet would do: create a form, update one, be skipped, or nothing (it has
+    errors)."""
 
     workbook: str
     sheet: ParsedSheet
     action: str | None = None
-    evaluation_id: int | None = None
+    evaluation: Evaluation | None = None
     problems: list = field(default_factory=list)
+    # Why a skipped sheet is skipped.
+    reason: str = ""
+    # For an update, once previewed: what the import changes in the form (changes.Changes).
+    changes: object = None
 
     @property
     def all_problems(self):
-        return self.sheet.problems + self.problems
+        # A skipped sheet is not imported: what is wrong in it does not matter.
+        return self.problems if self.action == SKIP else self.sheet.problems + self.problems
 
     @property
     def errors(self):
         return [problem for problem in self.all_problems if not problem.warning]
+
+    @property
+    def evaluation_id(self):
+        return self.evaluation.pk if self.evaluation else None
+
+    @property
+    def key(self):
+        """The step as the fingerprint holds it: the action, and the form's id, version and
+        state as they were."""
+        evaluation = self.evaluation
+        if evaluation is None:
+            return f"{self.action}"
+        return f"{self.action}:{evaluation.pk}:{evaluation.version}:{evaluation.state}"
 
 
 @dataclass
@@ -94,12 +119,17 @@ class Plan:
         ]
 
     @property
+    def has_errors(self):
+        return bool(self.file_problems) or any(step.errors for step in self.steps)
+
+    @property
     def ok(self):
-        return (
-            bool(self.steps)
-            and not self.file_problems
-            and not any(step.errors for step in self.steps)
-        )
+        """Nothing stands in the way and there is something to write."""
+        return not self.has_errors and bool(self.count_created + self.count_updated)
+
+    @property
+    def nothing_to_import(self):
+        return not self.has_errors and bool(self.steps) and not self.ok
 
     def count(self, action):
         return sum(1 for step in self.steps if step.action == action)
@@ -111,6 +141,16 @@ class Plan:
     @property
     def count_updated(self):
         return self.count(UPDATE)
+
+    @property
+    def count_skipped(self):
+        return self.count(SKIP)
+
+    @property
+    def fingerprint(self):
+        """What the plan does to which form in which version: the confirmation goes through
+        only while this is unchanged."""
+        return ",".join(step.key for step in self.steps)
 
     def problems(self):
         """Every problem as text, files first, for a command's output."""
@@ -137,6 +177,7 @@ class Plan:
                         }
                         for sheet in workbook.sheets
                     ],
+                    "versions": {str(pk): version for pk, version in workbook.versions.items()},
                 }
                 for workbook in self.workbooks
             ],
@@ -162,34 +203,47 @@ def workbooks_from_data(data):
                 for sheet in workbook["sheets"]
             ],
             problems=[Problem(*problem) for problem in workbook["problems"]],
+            versions={int(pk): version for pk, version in workbook["versions"].items()},
         )
         for workbook in data["workbooks"]
     ]
 
 
-def plan(department, workbooks, *, lock=False):
+def plan(department, workbooks, *, user=None, lock=False):
     """What importing these workbooks into the department would do, as things stand now.
 
-    With lock, the matched forms stay locked until the transaction ends.
+    With a user, sheets are skipped unless that user edits the department (a command passes
+    none). With lock, the matched forms stay locked until the transaction ends.
     """
     result = Plan(department, workbooks)
-    sheets = [(workbook.name, sheet) for workbook in workbooks for sheet in workbook.sheets]
-    keys = {(sheet.project, sheet.year) for _name, sheet in sheets if not sheet.errors}
+    sheets = [(workbook, sheet) for workbook in workbooks for sheet in workbook.sheets]
+    keys = {(sheet.project, sheet.year) for _workbook, sheet in sheets if sheet.project}
     matches = Evaluation.objects.filter(
         project__department=department,
         project__name__in={project for project, _year in keys},
-        year__in={year for _project, year in keys},
-    ).select_related("project")
+        year__in={year for _project, year in keys if year},
+    ).select_related("project", "updated_by", "year__edition")
     if lock:
         matches = matches.select_for_update(of=("self",))
     existing = {(evaluation.project.name, evaluation.year_id): evaluation for evaluation in matches}
+    may_edit = user is None or access.can_edit_department(user, department.pk)
     seen = {}
-    for name, sheet in sheets:
-        step = Step(name, sheet)
+    for workbook, sheet in sheets:
+        step = Step(workbook.name, sheet)
         result.steps.append(step)
+        key = (sheet.project, sheet.year)
+        evaluation = existing.get(key)
+        if not may_edit:
+            step.action = SKIP
+            step.reason = _("You do not edit the forms of %(department)s.") % {
+                "department": department.name
+            }
+            continue
+        if evaluation is not None and not evaluation.is_editable_state:
+            step.action, step.evaluation, step.reason = SKIP, evaluation, _why_not(evaluation)
+            continue
         if sheet.errors:
             continue
-        key = (sheet.project, sheet.year)
         if key in seen:
             step.problems.append(
                 Problem(
@@ -199,38 +253,105 @@ def plan(department, workbooks, *, lock=False):
                 )
             )
             continue
-        seen[key] = _("sheet %(number)s of %(name)s") % {"number": sheet.number, "name": name}
-        evaluation = existing.get(key)
+        seen[key] = _("sheet %(number)s of %(name)s") % {
+            "number": sheet.number,
+            "name": workbook.name,
+        }
         if evaluation is None:
             step.action = CREATE
-        elif evaluation.is_editable_state:
-            step.action, step.evaluation_id = UPDATE, evaluation.pk
-        else:
-            step.problems.append(_not_editable(sheet, evaluation))
+            continue
+        step.action, step.evaluation = UPDATE, evaluation
+        downloaded = workbook.versions.get(evaluation.pk)
+        if downloaded is not None and evaluation.version > downloaded:
+            step.problems.append(_saved_since_download(sheet, evaluation))
     return result
 
 
-def _not_editable(sheet, evaluation):
+def _why_not(evaluation):
+    if evaluation.state == Evaluation.State.SUBMITTED:
+        return _(
+            "The form is submitted and waits for the finance bureau's review; withdraw it to "
+            "change it."
+        )
+    return _("The form is approved; only an administrator can reopen it.")
+
+
+def _saved_since_download(sheet, evaluation):
+    editor = evaluation.updated_by
     return Problem(
-        _("The form of %(project)s for %(year)s is %(state)s; an import does not change it.")
+        _(
+            "%(who)s saved this form on %(when)s, after this workbook was downloaded: importing "
+            "it replaces what was saved then (see the changes)."
+        )
         % {
-            "project": sheet.project,
-            "year": sheet.year,
-            "state": evaluation.get_state_display(),
+            "who": (editor.get_full_name() or editor.username) if editor else _("Someone"),
+            "when": timezone.localtime(evaluation.updated_at).strftime("%Y-%m-%d %H:%M"),
         },
         sheet.number,
+        warning=True,
     )
 
 
-def apply(department, workbooks, user):
-    """Write the plan in one transaction: every sheet, or nothing. Returns the Plan written.
+def preview(department, workbooks, user):
+    """The plan as the preview page shows it: each update with what it changes in the form."""
+    result = plan(department, workbooks, user=user)
+    for step in result.steps:
+        if step.action == UPDATE:
+            current = changes.snapshot(step.evaluation)
+            step.changes = changes.compare(current, _as_snapshot(step.sheet.content, current))
+    return result
 
-    The plan is made again inside the transaction, with the matched forms locked, so that a
-    form submitted since the preview is not overwritten.
+
+def _as_snapshot(content, current):
+    """A sheet's content shaped as changes.snapshot shapes a form, against the form's snapshot
+    `current` (for its fund sources' ids); amounts and rates written as the snapshot writes them."""
+    funds = content.get("funds", {})
+    return {
+        "project": content.get("project", ""),
+        **{
+            name: content.get(name) or ""
+            for name in ("supervising_unit", "implementing_unit", "goal", "achieved")
+        },
+        "funds": [
+            {
+                "source_id": line["source_id"],
+                "source": line["source"],
+                "budget": _number(funds.get(line["source"], {}).get("budget")),
+                "actual": _number(funds.get(line["source"], {}).get("actual")),
+            }
+            for line in current["funds"]
+        ],
+        "indicators": [
+            {
+                "id": None,
+                "level1": row["level1"],
+                "level2": row["level2"],
+                "name": row["name"],
+                "target": row["target"],
+                "actual": row["actual"],
+                "completion_rate": _number(row["rate"]),
+                "reason": row["reason"],
+            }
+            for row in content.get("indicators", [])
+        ],
+    }
+
+
+def _number(text):
+    return None if text in (None, "") else f"{Decimal(text).normalize():f}"
+
+
+def apply(department, workbooks, user, *, confirmed=None):
+    """Write the plan in one transaction: every form to create or update, or nothing. Returns
+    the Plan written.
+
+    The plan is made again inside the transaction, with the matched forms locked; when
+    `confirmed` (the fingerprint of the plan the user saw) is given and no longer matches, a
+    form was submitted, saved or created since the preview, and nothing is written.
     """
     try:
         with transaction.atomic():
-            result = _apply(department, workbooks, user)
+            result = _apply(department, workbooks, user, confirmed)
     except ImportRefused as refusal:
         log_event("import_refused", user=user, department=department.code, problems=str(refusal))
         raise
@@ -247,17 +368,26 @@ def apply(department, workbooks, user):
             files=len(workbooks),
             forms_created=result.count(CREATE),
             forms_updated=result.count(UPDATE),
+            sheets_skipped=result.count(SKIP),
         )
     )
     return result
 
 
-def _apply(department, workbooks, user):
-    result = plan(department, workbooks, lock=True)
+def _apply(department, workbooks, user, confirmed):
+    result = plan(department, workbooks, user=user, lock=True)
+    if confirmed is not None and confirmed != result.fingerprint:
+        raise ImportRefused(
+            [
+                Problem(
+                    _("The forms changed since the preview: look at the preview again and confirm.")
+                )
+            ]
+        )
     if not result.ok:
         problems = [problem for _name, problem in result.file_problems]
         problems += [problem for step in result.steps for problem in step.errors]
-        raise ImportRefused(problems or [Problem(_("There is no form to import."))])
+        raise ImportRefused(problems or [Problem(_nothing_to_import(result))])
     years = {year.year: year for year in Year.objects.select_related("edition")}
     for step in result.steps:
         content = step.sheet.content
@@ -265,10 +395,18 @@ def _apply(department, workbooks, user):
             evaluation = Evaluation.objects.select_related("year__edition").get(
                 pk=step.evaluation_id
             )
-        else:
+        elif step.action == CREATE:
             project, _created = Project.objects.get_or_create(
                 department=department, name=content["project"]
             )
             evaluation = Evaluation(project=project, year=years[step.sheet.year])
+        else:
+            continue
         editing.write_content(evaluation, content, user)
     return result
+
+
+def _nothing_to_import(result):
+    if result.steps:
+        return _("There is no form to import: every sheet is skipped, for the reasons shown.")
+    return _("There is no form to import.")

@@ -2,6 +2,7 @@
 preview kept in the session and write only into departments the user edits."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -176,7 +177,8 @@ def test_an_upload_shows_a_preview_and_writes_nothing_until_confirmed(
     assert "新建草稿" in preview.content.decode()
     assert not Evaluation.objects.exists()
 
-    confirmed = client.post(response["Location"])
+    plan = re.search(r'name="plan" value="([^"]*)"', preview.content.decode())[1]
+    confirmed = client.post(response["Location"], {"plan": plan})
 
     assert confirmed.status_code == 302
     assert Evaluation.objects.get().project.name == "党员教育培训经费"

@@ -245,3 +245,12 @@ def row_height(texts_and_widths):
 
 def merged_width(first, last):
     return sum(COLUMN_WIDTHS[get_column_letter(column)] for column in range(first, last + 1))
+
+
+# A custom document property per form of a downloaded workbook: the form's version then, so that
+# an import can tell whether the form was saved since. Excel keeps such properties on saving.
+VERSION_PROPERTY = re.compile(r"jixiao form (\d+) version")
+
+
+def version_property(evaluation_id):
+    return f"jixiao form {evaluation_id} version"

@@ -13,39 +13,27 @@ workbook, is password-protected, corrupt, too large, or would expand too far whe
 import datetime
 import io
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from evaluations.excel import layout
+from evaluations.excel.screening import WorkbookRefused, damaged, screen
 from evaluations.forms import CELL_TEXT, LONG_TEXT, SHORT_TEXT
 from evaluations.money import CENT, MAX_DECIMALS, AmountError, normalise_number_text, parse_amount
 
-# How far the reader looks: enough for the largest form the app allows, with room for blank
-# rows, and no further, so that a sheet of a million rows costs nothing.
 MAX_INDICATORS = 300
-MAX_ROWS = 20 + 3 * MAX_INDICATORS
+# How far right the reader looks: the form's eight columns, with room for columns before it.
 MAX_COLUMNS = 20
 # Where the 项目名称 label may be found when a file has extra rows or columns before the form.
 SEARCH_ROWS = 20
 SEARCH_COLUMNS = 10
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-ZIP_MAGIC = b"PK\x03\x04"
-XML_PROLOGUE = 4096
 _YEAR = re.compile(r"(\d{4})")
 _NAME_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
 _RATE_RANGE = (Decimal(0), Decimal(10000))
-
-
-class WorkbookRefused(Exception):
-    """The file is not read at all; the message says why, in the user's language."""
 
 
 @dataclass
@@ -95,6 +83,8 @@ class ParsedWorkbook:
     name: str
     sheets: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    # {form id: version} of the forms as the workbook was downloaded (see writer._mark_version).
+    versions: dict = field(default_factory=dict)
 
 
 def display_name(client_name):
@@ -110,19 +100,29 @@ def read_workbook(upload, client_name, taxonomies):
     `taxonomies` maps each open year to its layout.Taxonomy. Raises WorkbookRefused.
     """
     name = display_name(client_name)
-    data = _checked_bytes(upload, name)
+    data, last_rows = screen(upload, name)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception:
-        raise WorkbookRefused(_corrupt(name)) from None
-    parsed = ParsedWorkbook(name)
+        raise WorkbookRefused(damaged(name)) from None
+    parsed = ParsedWorkbook(name, versions=_versions(workbook))
     try:
         for number, worksheet in enumerate(workbook.worksheets, start=1):
-            grid = _Grid(worksheet)
+            last_row = last_rows.get(worksheet.title)
+            if last_row is None:
+                raise WorkbookRefused(damaged(name))
+            if last_row == 0:
+                continue
+            if last_row > settings.IMPORT_MAX_ROWS:
+                parsed.sheets.append(_too_long(number, worksheet.title, last_row))
+                continue
+            grid = _Grid(worksheet, last_row)
             if grid.cells:
                 parsed.sheets.append(_SheetReader(grid, number, worksheet.title, taxonomies).read())
+    except WorkbookRefused:
+        raise
     except Exception:
-        raise WorkbookRefused(_corrupt(name)) from None
+        raise WorkbookRefused(damaged(name)) from None
     finally:
         workbook.close()
     if not parsed.sheets:
@@ -130,93 +130,31 @@ def read_workbook(upload, client_name, taxonomies):
     return parsed
 
 
-def _corrupt(name):
-    return _("%(name)s is damaged or not a workbook Excel can open.") % {"name": name}
+def _versions(workbook):
+    versions = {}
+    for prop in workbook.custom_doc_props:
+        found = layout.VERSION_PROPERTY.fullmatch(prop.name or "")
+        if found and isinstance(prop.value, int) and not isinstance(prop.value, bool):
+            versions[int(found[1])] = prop.value
+    return versions
 
 
-def _checked_bytes(upload, name):
-    if not name.lower().endswith(".xlsx"):
-        raise WorkbookRefused(
-            _("%(name)s is not an .xlsx workbook. Save it in Excel as “Excel Workbook (.xlsx)”.")
-            % {"name": name}
-        )
-    limit = settings.IMPORT_MAX_BYTES
-    if isinstance(upload, bytes | bytearray):
-        data = bytes(upload)
-    else:
-        if getattr(upload, "size", None) and upload.size > limit:
-            raise WorkbookRefused(_too_large(name, limit))
-        data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise WorkbookRefused(_too_large(name, limit))
-    if data.startswith(OLE_MAGIC):
-        if ENCRYPTED_STREAM in data:
-            raise WorkbookRefused(
-                _(
-                    "%(name)s is protected by a password. Open it in Excel, remove the password "
-                    "and upload it again."
-                )
-                % {"name": name}
-            )
-        raise WorkbookRefused(
-            _("%(name)s is an old .xls workbook. Save it in Excel as .xlsx and upload it again.")
-            % {"name": name}
-        )
-    if not data.startswith(ZIP_MAGIC):
-        raise WorkbookRefused(_corrupt(name))
-    _check_archive(data, name)
-    return data
-
-
-def _too_large(name, limit):
-    return _("%(name)s is larger than %(limit)s, the most an import accepts.") % {
-        "name": name,
-        "limit": filesizeformat(limit),
-    }
-
-
-def _check_archive(data, name):
-    """Refuse before unpacking anything: a zip bomb, a damaged archive, XML with a DOCTYPE."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            unpacked = sum(member.file_size for member in members)
-            if unpacked > settings.IMPORT_MAX_UNZIPPED_BYTES:
-                raise WorkbookRefused(
-                    _("%(name)s expands to more than %(limit)s when unpacked; it is refused.")
-                    % {"name": name, "limit": filesizeformat(settings.IMPORT_MAX_UNZIPPED_BYTES)}
-                )
-            names = {member.filename for member in members}
-            if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-                raise WorkbookRefused(_("%(name)s is not an .xlsx workbook.") % {"name": name})
-            for member in members:
-                # Workbook XML never declares a DOCTYPE; one that does is after entity tricks.
-                if member.filename.endswith((".xml", ".rels")):
-                    with archive.open(member) as part:
-                        prologue = part.read(XML_PROLOGUE)
-                    if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
-                        raise WorkbookRefused(_corrupt(name))
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        EOFError,
-        NotImplementedError,
-        # A damaged header gives a negative offset, a damaged member a zlib error, an
-        # encrypted member a RuntimeError: all are damaged files, not server errors.
-        ValueError,
-        RuntimeError,
-        zlib.error,
-    ):
-        raise WorkbookRefused(_corrupt(name)) from None
+def _too_long(number, title, last_row):
+    message = _(
+        "Values go down to row %(row)s; at most %(limit)s rows of a sheet are read. Delete what "
+        "is below the form, or move it to another sheet."
+    ) % {"row": f"{last_row:,}", "limit": f"{settings.IMPORT_MAX_ROWS:,}"}
+    return ParsedSheet(number, title, problems=[Problem(message, number)])
 
 
 class _Grid:
     """The non-empty cells of a worksheet as {(row, column): (value, number_format)}."""
 
-    def __init__(self, worksheet):
+    def __init__(self, worksheet, last_row):
         self.cells = {}
-        for row in worksheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS):
+        # Down to the last row screening found a value in: openpyxl would otherwise stop where
+        # the sheet's <dimension> says it ends, which may be anywhere.
+        for row in worksheet.iter_rows(max_row=last_row, max_col=MAX_COLUMNS):
             for cell in row:
                 value = cell.value
                 if isinstance(value, str):

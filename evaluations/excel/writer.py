@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import IntProperty
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -167,6 +168,7 @@ class FormWriter:
             taxonomy.level2, indicators, lambda row: row.category_id, keep_empty=False
         )
         self._write(_Sheet(ws), evaluation, taxonomy.rows, funds, groups, len(indicators))
+        _mark_version(self.workbook, evaluation)
         # Closing now writes the sheet out and frees its file handle: a workbook of a thousand
         # forms would otherwise hold a thousand files open until it is saved.
         ws.close()
@@ -299,6 +301,11 @@ class FormWriter:
             ws = self.workbook.create_sheet(layout.TITLE)
             ws.append([_("No forms.")])
         self.workbook.save(target)
+
+
+def _mark_version(workbook, evaluation):
+    name = layout.version_property(evaluation.pk)
+    workbook.custom_doc_props.append(IntProperty(name=name, value=evaluation.version))
 
 
 def _discard(workbook):

@@ -9,8 +9,9 @@ from evaluations import importing
 class Command(BaseCommand):
     help = (
         "Import workbooks in the official layout into a department's forms: new projects become "
-        "drafts, drafts and returned forms are replaced, submitted and approved forms are never "
-        "changed. Everything is written in one transaction, or nothing when any problem is found."
+        "drafts, drafts and returned forms are replaced, the sheets of submitted and approved "
+        "forms are skipped. Everything is written in one transaction, or nothing when any "
+        "problem is found."
     )
 
     def add_arguments(self, parser):
@@ -34,13 +35,16 @@ class Command(BaseCommand):
         plan = importing.plan(target, workbooks)
         for step in plan.steps:
             outcome = step.action or "not imported"
+            if step.action == importing.SKIP:
+                outcome = f"skipped: {step.reason}"
             self.stdout.write(
                 f"{step.workbook}, sheet {step.sheet.number}: "
                 f"{step.sheet.project or '?'} ({step.sheet.year or '?'}): {outcome}"
             )
         if not plan.ok:
             raise CommandError(
-                "Nothing was imported:\n" + "\n".join(plan.problems() or ["no form found"])
+                "Nothing was imported:\n"
+                + "\n".join(plan.problems() or ["no form to import: every sheet is skipped"])
             )
         for line in plan.problems():
             self.stderr.write(f"warning: {line}")
@@ -48,7 +52,7 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
             return
         try:
-            result = importing.apply(target, workbooks, user=None)
+            result = importing.apply(target, workbooks, user=None, confirmed=plan.fingerprint)
         except importing.ImportRefused as refusal:
             raise CommandError(
                 "Nothing was imported:\n" + "\n".join(str(p) for p in refusal.problems)
@@ -56,6 +60,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported into {target.code}: {result.count(importing.CREATE)} created, "
-                f"{result.count(importing.UPDATE)} updated."
+                f"{result.count(importing.UPDATE)} updated, {result.count(importing.SKIP)} skipped."
             )
         )
