@@ -25,6 +25,7 @@ from config.events import log_event
 from departments import access
 from evaluations import importing, queue
 from evaluations.excel import writer
+from evaluations.excel.file_names import file_name
 from evaluations.models import Year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +95,7 @@ def year_export(request):
     log_event(
         "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
     )
-    return _zip(request, evaluations, writer.file_name(name) + ".zip")
+    return _zip(request, evaluations, file_name(name, "zip"))
 
 
 @require_GET
@@ -108,7 +109,7 @@ def queue_export(request):
     # All pages of the queue: the paginator holds the filtered forms (or their ids) unpaged.
     selection = selected.page.paginator.object_list
     evaluations = access.reviewable_evaluations(request.user).filter(pk__in=selection)
-    return _zip(request, evaluations, writer.file_name(f"审核 自评表（{year}）") + ".zip")
+    return _zip(request, evaluations, file_name(f"审核 自评表（{year}）", "zip"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -6,7 +6,6 @@ workbook per department and 汇总表.xlsx, produced chunk by chunk (see `zip_ch
 """
 
 import io
-import re
 import tempfile
 import zipfile
 
@@ -22,6 +21,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from departments.models import Department
 from evaluations.excel import layout
+from evaluations.excel.file_names import file_name
 from evaluations.indicators import group_rows
 from evaluations.models import HUNDRED, Evaluation, FundLine, Indicator
 from evaluations.money import Funds
@@ -31,7 +31,6 @@ SUMMARY_NAME = "汇总表.xlsx"
 CHUNK = 256 * 1024
 # Forms fetched from the database at a time while a workbook is written.
 BATCH = 200
-_FILE_NAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def with_content(evaluations):
@@ -332,11 +331,7 @@ def form_workbook(evaluation):
 
 
 def form_file_name(evaluation):
-    return file_name(f"{evaluation.project.name}（{evaluation.year_id}）") + ".xlsx"
-
-
-def file_name(text):
-    return _FILE_NAME_FORBIDDEN.sub("", text).strip(" .") or "forms"
+    return file_name(f"{evaluation.project.name}（{evaluation.year_id}）", "xlsx")
 
 
 class Summary:
@@ -399,7 +394,7 @@ class Summary:
 
 
 def department_file_name(department):
-    return file_name(f"{department.code} {department.name}") + ".xlsx"
+    return file_name(f"{department.code} {department.name}", "xlsx")
 
 
 class _Sink(io.RawIOBase):
@@ -450,6 +445,7 @@ def zip_chunks(evaluations):
     """
     sink = _Sink()
     summary = Summary()
+    names = {SUMMARY_NAME}
 
     def department_workbook(department):
         def write(made):
@@ -471,7 +467,7 @@ def zip_chunks(evaluations):
     try:
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for department in _departments_of(evaluations):
-                name = department_file_name(department)
+                name = _unique(department_file_name(department), names)
                 yield from _entry(archive, name, department_workbook(department), sink)
             yield from _entry(archive, SUMMARY_NAME, summary.save, sink)
     except BaseException:
@@ -480,6 +476,18 @@ def zip_chunks(evaluations):
         raise
     if data := sink.take():
         yield data
+
+
+def _unique(name, names):
+    """`name`, or `name (2)`…: two departments whose names differ only in characters a file
+    name drops would otherwise be one file, the second overwriting the first when unpacked."""
+    stem, extension = name.rsplit(".", 1)
+    number = 1
+    while name in names:
+        number += 1
+        name = file_name(stem, extension, number)
+    names.add(name)
+    return name
 
 
 def _departments_of(evaluations):
