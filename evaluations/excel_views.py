@@ -42,6 +42,16 @@ def _download(response, file_name):
     return response
 
 
+def _nothing(request, reason, back, back_label):
+    """No file when there is nothing in it: a page that says why, as a 404."""
+    return render(
+        request,
+        "evaluations/nothing_to_export.html",
+        {"reason": reason, "back": back, "back_label": back_label},
+        status=404,
+    )
+
+
 def _in_language(chunks, language):
     # The chunks are made after the view has returned, when the request's language may be gone.
     with translation.override(language):
@@ -85,26 +95,57 @@ def year_export(request):
     except ValueError:
         raise Http404 from None
     evaluations = access.visible_evaluations(request.user).filter(year=year)
-    name = f"部门预算项目支出绩效自评表（{year.year}）"
+    department = None
     if "department" in request.GET:
         department = _department(
             access.visible_departments(request.user), request.user, request.GET["department"]
         )
         evaluations = evaluations.filter(project__department=department)
-        name = f"{department.name} {name}"
+    if not evaluations.exists():
+        if department:
+            reason = _("%(department)s has no form for %(year)s.")
+        elif access.visible_departments(request.user).exists():
+            reason = _("None of the forms you can see is of %(year)s.")
+        else:
+            reason = _(
+                "Your account does not belong to a department or a finance bureau yet. Ask an "
+                "administrator to add you."
+            )
+        names = {"department": department and department.name, "year": year.year}
+        return _nothing(request, reason % names, reverse("home"), _("Back to the start page"))
     log_event(
         "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
     )
+    name = f"部门预算项目支出绩效自评表（{year.year}）"
+    if department:
+        name = f"{department.name} {name}"
     return _zip(request, evaluations, file_name(name, "zip"))
 
 
 @require_GET
 def queue_export(request):
-    """Every form the review queue selects with the same filters, all pages of it: a .zip."""
+    """Every form the review queue selects with the same filters, all pages of it: a .zip.
+
+    A filter the queue's page would drop (a department outside the bureau's, a year or state
+    that does not exist) answers 404 here rather than export the whole queue instead.
+    """
     if not access.is_reviewer(request.user):
         raise PermissionDenied
+    if request.GET.get("department"):
+        _department(
+            access.reviewed_departments(request.user), request.user, request.GET["department"]
+        )
     selected = queue.build(request.user, request.GET)
-    year = selected.year.year if selected.year else ""
+    if selected.filters.dropped():
+        raise Http404
+    if not selected.page.paginator.count:
+        return _nothing(
+            request,
+            _("No form in the review queue matches these filters."),
+            f"{reverse('review_queue')}?{request.GET.urlencode()}",
+            _("Back to the queue"),
+        )
+    year = selected.year.year
     log_event("export", user=request.user, year=year, department="review queue")
     # All pages of the queue: the paginator holds the filtered forms (or their ids) unpaged.
     selection = selected.page.paginator.object_list

@@ -97,6 +97,11 @@ class QueueFilters(forms.Form):
             return self.cleaned_data.get(name)
         return self.fields[name].clean(DEFAULTS.get(name, ""))
 
+    def dropped(self):
+        """The filters asked for that did not validate, and so select nothing: the page falls
+        back to their defaults, the export refuses them. The sort only orders."""
+        return [name for name in self.errors if name != "sort"]
+
 
 def execution_rate():
     """Each form's execution rate in percent, as one correlated subquery (for sorting and

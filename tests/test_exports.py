@@ -1,14 +1,183 @@
-"""Every download: the names of the files, whatever the names they are made of."""
+"""Every download: what each parameter may name, what an empty selection answers, and the names
+of the files."""
 
 import io
 import urllib.parse
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 from departments.models import Department
 from evaluations.excel import file_names, writer
-from evaluations.models import Project
+from evaluations.models import Evaluation, Project
+from tests import url_catalogue
+from tests.conftest import make_user
+
+# Every export URL with the parameters it reads; a new export fails the test below until it
+# is listed here, and so until the tests of this file cover it.
+EXPORTS = {
+    "evaluation_excel": [],
+    "excel_year_export": ["year", "department"],
+    "excel_queue_export": ["year", "state", "department", "flagged", "q"],
+}
+
+
+def test_every_export_url_is_covered_here():
+    downloads = {
+        name
+        for name, _pattern in url_catalogue.patterns()
+        if ("excel" in name or "export" in name) and "import" not in name
+    }
+    assert downloads == set(EXPORTS)
+
+
+@pytest.fixture
+def scope(make_form, evaluation, other_department, foreign_department):
+    """组织部's draft (党员), 党校's submitted form (人才), the other bureau's (基层)."""
+    theirs = make_form("人才队伍建设经费", owner=other_department)
+    foreign = make_form("基层组织建设工作经费", owner=foreign_department)
+    Evaluation.objects.filter(pk__in=[theirs.pk, foreign.pk]).update(
+        state="submitted", submitted_at="2024-01-05T00:00Z"
+    )
+    return evaluation, theirs, foreign
+
+
+def summary_sheet(response):
+    content = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return load_workbook(io.BytesIO(archive.read(writer.SUMMARY_NAME))).active
+
+
+def summary_projects(response):
+    return {row[1] for row in summary_sheet(response).iter_rows(min_row=2, values_only=True)}
+
+
+# A parameter naming something outside the user's scope answers 404, as the pages do.
+
+OUT_OF_SCOPE = [
+    # (persona, URL; {department}, {other_department}, {foreign_department}, {form} filled in)
+    ("other_editor", "/evaluations/{form}/excel/"),
+    ("other_reviewer", "/evaluations/{form}/excel/"),
+    ("editor", "/evaluations/export/?year=1999"),
+    ("editor", "/evaluations/export/?year=2023&department={other_department}"),
+    ("editor", "/evaluations/export/?year=2023&department=abc"),
+    ("editor", "/evaluations/export/?year=2023&department="),
+    ("reviewer", "/evaluations/export/?year=2023&department={foreign_department}"),
+    ("reviewer", "/review/export/?year=1999&state="),
+    ("reviewer", "/review/export/?year=abc&state="),
+    ("reviewer", "/review/export/?state=&department={foreign_department}"),
+    ("reviewer", "/review/export/?state=&department=abc"),
+    ("reviewer", "/review/export/?state=published"),
+    ("reviewer", "/review/export/?state=&q=" + "党" * 101),
+    ("other_reviewer", "/review/export/?state=&department={department}"),
+]
+
+
+def filled(url, scope):
+    evaluation, theirs, foreign = scope
+    return url.format(
+        form=evaluation.pk,
+        department=evaluation.project.department_id,
+        other_department=theirs.project.department_id,
+        foreign_department=foreign.project.department_id,
+    )
+
+
+@pytest.mark.parametrize(("persona", "url"), OUT_OF_SCOPE)
+def test_an_export_parameter_outside_ones_scope_is_not_found(
+    request, client_for, scope, persona, url
+):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(filled(url, scope))
+    assert response.status_code == 404
+    assert not response.has_header("Content-Disposition")
+
+
+def params(url):
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query, keep_blank_values=True)
+
+
+def test_every_export_parameter_is_tried_outside_the_scope():
+    tried = {(url.split("?")[0], key) for _persona, url in OUT_OF_SCOPE for key in params(url)}
+    paths = {"excel_year_export": "/evaluations/export/", "excel_queue_export": "/review/export/"}
+    for name, parameters in EXPORTS.items():
+        # flagged is a yes or no: nothing it says can be outside a scope.
+        for parameter in set(parameters) - {"flagged"}:
+            assert (paths[name], parameter) in tried, (name, parameter)
+
+
+def test_a_department_a_reviewer_edits_is_visible_but_not_theirs_to_export_for_review(
+    client_for, editing_reviewer, scope, department
+):
+    url = f"/review/export/?state=&department={department.pk}"
+    response = client_for(editing_reviewer).get(url)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "projects"),
+    [
+        ("editor", "/evaluations/export/?year=2023&department={department}", {"党员教育培训经费"}),
+        (
+            "reviewer",
+            "/evaluations/export/?year=2023&department={other_department}",
+            {"人才队伍建设经费"},
+        ),
+        ("reviewer", "/review/export/?state=&department={other_department}", {"人才队伍建设经费"}),
+        ("reviewer", "/review/export/?year=2023&state=draft", {"党员教育培训经费"}),
+        ("reviewer", "/review/export/?state=&q=人才", {"人才队伍建设经费"}),
+        ("other_reviewer", "/review/export/?state=submitted", {"基层组织建设工作经费"}),
+    ],
+)
+def test_an_export_parameter_inside_ones_scope_selects_those_forms(
+    request, client_for, scope, persona, url, projects
+):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(filled(url, scope))
+    assert response.status_code == 200
+    assert summary_projects(response) == projects
+
+
+# Nothing to export: a page that says so, never an empty file.
+
+
+@pytest.fixture
+def nobody(db):
+    """An account in no department and no finance bureau."""
+    return make_user("nobody")
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        ("nobody", "/evaluations/export/?year=2023"),
+        ("other_editor", "/evaluations/export/?year=2023"),
+        ("other_editor", "/evaluations/export/?year=2023&department={other_department}"),
+        ("reviewer", "/review/export/?year=2023&state=approved"),
+        ("other_reviewer", "/review/export/?state="),
+    ],
+)
+def test_an_export_with_nothing_in_it_is_a_page_saying_so_never_an_empty_file(
+    request, client_for, evaluation, other_department, persona, url
+):
+    user = request.getfixturevalue(persona)
+    url = url.format(other_department=other_department.pk)
+    response = client_for(user).get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert not response.has_header("Content-Disposition")
+    assert "没有可下载的自评表" in response.content.decode()
+
+
+def test_the_page_saying_there_is_nothing_to_export_has_its_english(
+    client_for, other_editor, evaluation, settings
+):
+    client = client_for(other_editor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/evaluations/export/?year=2023").content.decode()
+    assert "There is no form to download here" in page
+
 
 # Download and zip-entry file names carry no bidirectional or control characters.
 
