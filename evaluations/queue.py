@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import NullIf
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -136,6 +137,20 @@ class Queue:
     counts: dict
     page: object
     overdue: set
+
+    def export_query(self):
+        """The query string of the filters this queue applied, for its download: the forms
+        shown, also when the page fell back from a filter it could not apply."""
+        query = QueryDict(mutable=True)
+        query["year"] = self.year.year if self.year else ""
+        query["state"] = self.filters.value("state") or ""
+        if department := self.filters.value("department"):
+            query["department"] = department.pk
+        if self.filters.value("flagged"):
+            query["flagged"] = "on"
+        if search := (self.filters.value("q") or "").strip():
+            query["q"] = search
+        return query.urlencode()
 
     def tabs(self):
         """(state, label, count, current) for the state pills: all states, then each."""

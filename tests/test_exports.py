@@ -1,15 +1,17 @@
-"""Every download: what each parameter may name, what an empty selection answers, and the names
-of the files."""
+"""Every download: what each parameter may name, what an empty selection answers, the names of
+the files, the review queue's export and the summary sheet (汇总表) as it prints."""
 
 import io
 import urllib.parse
 import zipfile
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from departments.models import Department
-from evaluations.excel import file_names, writer
+from evaluations.excel import file_names, layout, writer
 from evaluations.models import Evaluation, Project
 from tests import url_catalogue
 from tests.conftest import make_user
@@ -50,7 +52,7 @@ def summary_sheet(response):
 
 
 def summary_projects(response):
-    return {row[1] for row in summary_sheet(response).iter_rows(min_row=2, values_only=True)}
+    return {row[1] for row in summary_sheet(response).iter_rows(min_row=3, values_only=True)}
 
 
 # A parameter naming something outside the user's scope answers 404, as the pages do.
@@ -289,3 +291,174 @@ def test_two_departments_whose_names_differ_only_in_dropped_characters_are_two_f
         entries = archive.namelist()
     first = writer.department_file_name(department)
     assert sorted(entries) == sorted([first, first.replace(".xlsx", " (2).xlsx"), "汇总表.xlsx"])
+
+
+# The review queue's export.
+
+
+def test_an_empty_queue_offers_no_download(client_for, reviewer, evaluation):
+    page = client_for(reviewer).get("/review/?year=2023&state=approved").content.decode()
+    assert reverse("excel_queue_export") not in page
+
+
+def test_the_queue_offers_its_download_with_the_line_that_says_an_export_is_under_way(
+    client_for, reviewer, scope
+):
+    page = client_for(reviewer).get("/review/?state=").content.decode()
+    assert 'id="export-status"' in page
+    assert 'data-export-count="2"' in page
+    assert "js/excel-export.js" in page
+
+
+def test_the_queue_offers_the_download_of_what_it_shows_when_a_filter_does_not_apply(
+    client_for, reviewer, scope, foreign_department
+):
+    # The page falls back to every department for a department it does not know; its download
+    # holds those forms too rather than answer 404.
+    page = client_for(reviewer).get(f"/review/?state=&department={foreign_department.pk}")
+    link = 'href="/review/export/?year=2023&amp;state=" download data-export-count="2"'
+    assert link in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?state=", "部门预算项目支出绩效自评表（2023）.zip"),
+        ("?year=2023&state=submitted", "部门预算项目支出绩效自评表（2023，待审核）.zip"),
+        ("?state=draft", "部门预算项目支出绩效自评表（2023，草稿）.zip"),
+        (
+            "?state=&department={other_department}",
+            "中共攀枝花市西区区委党校 部门预算项目支出绩效自评表（2023）.zip",
+        ),
+        (
+            "?state=submitted&department={other_department}",
+            "中共攀枝花市西区区委党校 部门预算项目支出绩效自评表（2023，待审核）.zip",
+        ),
+    ],
+)
+def test_the_queue_download_is_named_after_its_year_state_and_department(
+    client_for, reviewer, scope, query, expected
+):
+    response = client_for(reviewer).get("/review/export/" + filled(query, scope))
+    assert download_name(response) == expected
+
+
+def test_the_queue_download_named_in_english_keeps_the_official_title(
+    client_for, reviewer, scope, settings
+):
+    client = client_for(reviewer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/review/export/?state=submitted")
+    assert download_name(response) == "部门预算项目支出绩效自评表（2023，Submitted）.zip"
+
+
+EXPORT_URLS = [
+    "/evaluations/{form}/excel/",
+    "/evaluations/export/?year=2023",
+    "/review/export/?state=",
+]
+
+
+@pytest.mark.parametrize("url", EXPORT_URLS)
+def test_a_download_answers_the_token_its_link_carried_with_a_cookie(
+    client_for, reviewer, scope, url
+):
+    # The page's script watches for the cookie to take its "exporting…" line away.
+    url = filled(url, scope)
+    joined = "&" if "?" in url else "?"
+    response = client_for(reviewer).get(f"{url}{joined}export_token=k3J9x-_a")
+    assert response.status_code == 200
+    cookie = response.cookies["export_done"]
+    assert cookie.value == "k3J9x-_a"
+    assert cookie["path"] == "/"
+    assert not cookie["httponly"]
+
+
+@pytest.mark.parametrize("token", ["", "a;b", "a b", "é", "x" * 65])
+def test_a_token_that_is_not_a_plain_word_sets_no_cookie(client_for, reviewer, scope, token):
+    response = client_for(reviewer).get("/review/export/", {"state": "", "export_token": token})
+    assert response.status_code == 200
+    assert "export_done" not in response.cookies
+
+
+def test_the_page_saying_there_is_nothing_to_export_answers_the_token_too(
+    client_for, other_editor, evaluation
+):
+    response = client_for(other_editor).get("/evaluations/export/?year=2023&export_token=abc")
+    assert response.status_code == 404
+    assert response.cookies["export_done"].value == "abc"
+
+
+# The summary sheet (汇总表) prints as a titled landscape table.
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "title"),
+    [
+        ("editor", "/evaluations/export/?year=2023", "部门预算项目支出绩效自评汇总表（2023）"),
+        (
+            "reviewer",
+            "/review/export/?state=submitted&department={other_department}",
+            "中共攀枝花市西区区委党校 部门预算项目支出绩效自评汇总表（2023，待审核）",
+        ),
+    ],
+)
+def test_the_summary_has_a_title_row_over_its_header_row(
+    request, client_for, scope, persona, url, title
+):
+    user = request.getfixturevalue(persona)
+    sheet = summary_sheet(client_for(user).get(filled(url, scope)))
+    assert sheet["A1"].value == title
+    assert "A1:I1" in {str(merged) for merged in sheet.merged_cells.ranges}
+    assert sheet["A1"].font.bold
+    assert [cell.value for cell in sheet[2]] == [
+        "部门",
+        "项目名称",
+        "状态",
+        "全年预算数（万元）",
+        "实际完成数（万元）",
+        "执行率（%）",
+        "指标",
+        "审核提示",
+        "通过日期",
+    ]
+
+
+def test_the_summary_shows_each_forms_state_as_the_pages_do(client_for, reviewer, scope):
+    sheet = summary_sheet(client_for(reviewer).get("/evaluations/export/?year=2023"))
+    states = {row[1]: row[2] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert states == {
+        "党员教育培训经费": "草稿",
+        "人才队伍建设经费": "待审核",
+    }
+
+
+def test_the_summary_prints_landscape_one_page_wide_with_its_header_on_every_page(
+    client_for, editor, evaluation
+):
+    sheet = summary_sheet(client_for(editor).get("/evaluations/export/?year=2023"))
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == int(sheet.PAPERSIZE_A4)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$2:$2"
+    assert sheet.freeze_panes == "A3"
+
+
+def test_the_summary_of_the_export_command_has_its_title_and_page_setup(tmp_path, evaluation):
+    target = tmp_path / "all.zip"
+    arguments = ["--year", "2023", "--output", str(target)]
+    call_command("export_evaluations", *arguments, stdout=io.StringIO())
+    with zipfile.ZipFile(target) as archive:
+        sheet = load_workbook(io.BytesIO(archive.read(writer.SUMMARY_NAME))).active
+    assert sheet["A1"].value == "部门预算项目支出绩效自评汇总表（2023）"
+    assert sheet.print_title_rows == "$2:$2"
+
+
+def test_a_long_project_name_gets_a_summary_row_tall_enough_to_print_it_whole(
+    client_for, editor, evaluation
+):
+    Project.objects.filter(pk=evaluation.project_id).update(name="公开招聘聘任制公务员" * 3)
+    sheet = summary_sheet(client_for(editor).get("/evaluations/export/?year=2023"))
+    # 30 characters of double width in a column 36 wide: two lines.
+    assert sheet.row_dimensions[3].height == 2 * layout.LINE_HEIGHT
