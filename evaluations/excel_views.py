@@ -6,10 +6,12 @@ edits. Out of scope answers 404, visible but not allowed 403.
 
 import base64
 import json
+import re
 import secrets
 import zlib
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -24,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.events import log_event
 from departments import access
 from evaluations import importing, queue
-from evaluations.excel import writer
-from evaluations.models import Year
+from evaluations.excel import layout, writer
+from evaluations.excel.file_names import file_name
+from evaluations.models import Evaluation, Year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Pending imports kept in the session between preview and confirmation; older ones are dropped.
@@ -33,12 +36,42 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
 PENDING_KEPT = 3
 MAX_FILES = 20
+# A download link's script sends a token and waits for this cookie to say the answer came.
+EXPORT_COOKIE = "export_done"
+EXPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _download(response, file_name):
+def _download(request, response, file_name):
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["Cache-Control"] = "private, no-store"
+    return _answered(request, response)
+
+
+def _answered(request, response):
+    """The response, with the cookie the download link's script waits for (excel-export.js):
+    once it is set the browser has the answer, and shows a download's progress itself."""
+    token = request.GET.get("export_token", "")
+    if EXPORT_TOKEN.fullmatch(token):
+        response.set_cookie(
+            EXPORT_COOKIE,
+            token,
+            max_age=60,
+            samesite="Strict",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=False,  # read by the page's script
+        )
     return response
+
+
+def _nothing(request, reason, back, back_label):
+    """No file when there is nothing in it: a page that says why, as a 404."""
+    page = render(
+        request,
+        "evaluations/nothing_to_export.html",
+        {"reason": reason, "back": back, "back_label": back_label},
+        status=404,
+    )
+    return _answered(request, page)
 
 
 def _in_language(chunks, language):
@@ -47,12 +80,18 @@ def _in_language(chunks, language):
         yield from chunks
 
 
-def _zip(request, evaluations, file_name):
-    chunks = _in_language(writer.zip_chunks(evaluations), translation.get_language())
-    response = StreamingHttpResponse(chunks, content_type="application/zip")
+def _zip(request, evaluations, *, year, department=None, state=None):
+    """The forms as a .zip, named and its summary titled after the year, department and state
+    they were chosen by."""
+    chosen = f"（{year}，{state.label}）" if state else f"（{year}）"
+    prefix = f"{department.name} " if department else ""
+    chunks = writer.zip_chunks(evaluations, title=f"{prefix}{writer.SUMMARY_TITLE}{chosen}")
+    response = StreamingHttpResponse(
+        _in_language(chunks, translation.get_language()), content_type="application/zip"
+    )
     # Proxies that buffer would hold the first bytes back; the download must start at once.
     response["X-Accel-Buffering"] = "no"
-    return _download(response, file_name)
+    return _download(request, response, file_name(f"{prefix}{layout.TITLE}{chosen}", "zip"))
 
 
 @require_GET
@@ -60,7 +99,7 @@ def evaluation_excel(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
     log_event("export", user=request.user, evaluation=evaluation.pk)
     response = HttpResponse(writer.form_workbook(evaluation), content_type=XLSX)
-    return _download(response, writer.form_file_name(evaluation))
+    return _download(request, response, writer.form_file_name(evaluation))
 
 
 def _department(departments, user, pk):
@@ -84,31 +123,66 @@ def year_export(request):
     except ValueError:
         raise Http404 from None
     evaluations = access.visible_evaluations(request.user).filter(year=year)
-    name = f"部门预算项目支出绩效自评表（{year.year}）"
+    department = None
     if "department" in request.GET:
         department = _department(
             access.visible_departments(request.user), request.user, request.GET["department"]
         )
         evaluations = evaluations.filter(project__department=department)
-        name = f"{department.name} {name}"
+    if not evaluations.exists():
+        if department:
+            reason = _("%(department)s has no form for %(year)s.")
+        elif access.visible_departments(request.user).exists():
+            reason = _("None of the forms you can see is of %(year)s.")
+        else:
+            reason = _(
+                "Your account does not belong to a department or a finance bureau yet. Ask an "
+                "administrator to add you."
+            )
+        names = {"department": department and department.name, "year": year.year}
+        return _nothing(request, reason % names, reverse("home"), _("Back to the start page"))
     log_event(
         "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
     )
-    return _zip(request, evaluations, writer.file_name(name) + ".zip")
+    return _zip(request, evaluations, year=year.year, department=department)
 
 
 @require_GET
 def queue_export(request):
-    """Every form the review queue selects with the same filters, all pages of it: a .zip."""
+    """Every form the review queue selects with the same filters, all pages of it: a .zip.
+
+    A filter the queue's page would drop (a department outside the bureau's, a year or state
+    that does not exist) answers 404 here rather than export the whole queue instead.
+    """
     if not access.is_reviewer(request.user):
         raise PermissionDenied
+    if request.GET.get("department"):
+        _department(
+            access.reviewed_departments(request.user), request.user, request.GET["department"]
+        )
     selected = queue.build(request.user, request.GET)
-    year = selected.year.year if selected.year else ""
+    if selected.filters.dropped():
+        raise Http404
+    if not selected.page.paginator.count:
+        return _nothing(
+            request,
+            _("No form in the review queue matches these filters."),
+            f"{reverse('review_queue')}?{selected.export_query()}",
+            _("Back to the queue"),
+        )
+    year = selected.year.year
     log_event("export", user=request.user, year=year, department="review queue")
     # All pages of the queue: the paginator holds the filtered forms (or their ids) unpaged.
     selection = selected.page.paginator.object_list
     evaluations = access.reviewable_evaluations(request.user).filter(pk__in=selection)
-    return _zip(request, evaluations, writer.file_name(f"审核 自评表（{year}）") + ".zip")
+    state = selected.filters.value("state")
+    return _zip(
+        request,
+        evaluations,
+        year=year,
+        department=selected.filters.value("department"),
+        state=Evaluation.State(state) if state else None,
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import NullIf
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +100,11 @@ class QueueFilters(forms.Form):
             return self.cleaned_data.get(name)
         return self.fields[name].clean(DEFAULTS.get(name, ""))
 
+    def dropped(self):
+        """The filters asked for that did not validate, and so select nothing: the page falls
+        back to their defaults, the export refuses them. The sort only orders."""
+        return [name for name in self.errors if name != "sort"]
+
 
 def execution_rate():
     """Each form's execution rate in percent, as one correlated subquery (for sorting and
@@ -135,6 +141,20 @@ class Queue:
     overdue: set
     # [(year, forms)] submitted and waiting in the other years
     elsewhere: list
+
+    def export_query(self):
+        """The query string of the filters this queue applied, for its download: the forms
+        shown, also when the page fell back from a filter it could not apply."""
+        query = QueryDict(mutable=True)
+        query["year"] = self.year.year if self.year else ""
+        query["state"] = self.filters.value("state") or ""
+        if department := self.filters.value("department"):
+            query["department"] = department.pk
+        if self.filters.value("flagged"):
+            query["flagged"] = "on"
+        if search := (self.filters.value("q") or "").strip():
+            query["q"] = search
+        return query.urlencode()
 
     def tabs(self):
         """(state, label, count, current) for the state pills: all states, then each."""

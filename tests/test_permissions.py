@@ -75,7 +75,8 @@ MATRIX = [
         admin_user=403,
     ),
     # Excel: a form's workbook for whoever sees the form; a year's .zip holds what each persona
-    # sees (nothing for some); imports only for editors.
+    # sees, and those who see none of that year's forms get a page saying so (404); imports only
+    # for editors.
     row(
         "evaluation_excel",
         editor=200,
@@ -89,9 +90,9 @@ MATRIX = [
         "excel_year_export",
         editor=200,
         viewer=200,
-        other_editor=200,
+        other_editor=404,
         reviewer=200,
-        other_reviewer=200,
+        other_reviewer=404,
         admin_user=200,
     ),
     row(
@@ -119,7 +120,7 @@ MATRIX = [
         viewer=403,
         other_editor=403,
         reviewer=200,
-        other_reviewer=200,
+        other_reviewer=404,
         admin_user=403,
     ),
     # The review conversation. Only the department's editors submit and withdraw; only
@@ -213,11 +214,15 @@ MATRIX = [
 ]
 
 
+# The queue opens on submitted forms; the form under test is a draft.
+QUERIES = {"excel_queue_export": "&state="}
+
+
 def url_for(name, evaluation):
     try:
         return reverse(name, kwargs={"pk": evaluation.pk})
     except Exception:
-        return reverse(name) + f"?year={evaluation.year_id}"
+        return reverse(name) + f"?year={evaluation.year_id}" + QUERIES.get(name, "")
 
 
 @pytest.mark.parametrize(("name", "method", "statuses"), MATRIX)

@@ -6,7 +6,6 @@ workbook per department and 汇总表.xlsx, produced chunk by chunk (see `zip_ch
 """
 
 import io
-import re
 import tempfile
 import zipfile
 
@@ -18,21 +17,23 @@ from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import IntProperty
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from departments.models import Department
 from evaluations.excel import layout
+from evaluations.excel.file_names import file_name
 from evaluations.indicators import group_rows
 from evaluations.models import HUNDRED, Evaluation, FundLine, Indicator
 from evaluations.money import Funds
 
 SUMMARY_NAME = "汇总表.xlsx"
+SUMMARY_TITLE = "部门预算项目支出绩效自评汇总表"
 # Read and sent in pieces this size, so that the browser's progress moves while a file is sent.
 CHUNK = 256 * 1024
 # Forms fetched from the database at a time while a workbook is written.
 BATCH = 200
-_FILE_NAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def with_content(evaluations):
@@ -127,7 +128,12 @@ class _Sheet:
 def _page_setup(ws):
     for letter, width in layout.COLUMN_WIDTHS.items():
         ws.column_dimensions[letter].width = width
-    ws.page_setup.orientation = "portrait"
+    _print_setup(ws, "portrait")
+
+
+def _print_setup(ws, orientation):
+    """A4 in `orientation`, as many pages down as it takes but one page wide."""
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -339,24 +345,35 @@ def form_workbook(evaluation):
 
 
 def form_file_name(evaluation):
-    return file_name(f"{evaluation.project.name}（{evaluation.year_id}）") + ".xlsx"
-
-
-def file_name(text):
-    return _FILE_NAME_FORBIDDEN.sub("", text).strip(" .") or "forms"
+    return file_name(f"{evaluation.project.name}（{evaluation.year_id}）", "xlsx")
 
 
 class Summary:
-    """汇总表.xlsx: one row per exported form, written as the forms are."""
+    """汇总表.xlsx: one row per exported form, written as the forms are.
 
-    def __init__(self):
+    It prints as a report: its title above the table, landscape and one page wide, the header
+    row again at the top of every page.
+    """
+
+    WIDTHS = (30, 36, 10, 14, 14, 10, 10, 10, 12)
+
+    def __init__(self, title=SUMMARY_TITLE):
         self.workbook = Workbook(write_only=True)
         ws = self.ws = self.workbook.create_sheet("汇总表")
-        for letter, width in zip("ABCDEFGHI", (30, 36, 10, 14, 14, 10, 10, 10, 12), strict=True):
+        for letter, width in zip("ABCDEFGHI", self.WIDTHS, strict=True):
             ws.column_dimensions[letter].width = width
+        _print_setup(ws, "landscape")
+        ws.print_title_rows = "2:2"
+        ws.freeze_panes = "A3"
         styles = _Styles(ws)
         self._amount, self._percent, self._text = styles.amount, styles.percent, styles.text
         self._header = styles.header
+        heading = Cell(ws, row=1, column=1, value=_text(title), style_array=styles.title)
+        heading.data_type = "s"  # it starts with a department's name, which may look like `=…`
+        ws.row_dimensions[1].height = 30
+        ws.append([heading])
+        ws.merged_cells.add(f"A1:{get_column_letter(len(self.WIDTHS))}1")
+        self.rows = 2
         ws.append(
             [
                 Cell(ws, row=1, column=1, value=label, style_array=self._header)
@@ -384,6 +401,16 @@ class Summary:
             cell.data_type = "s"
             return cell
 
+        self.rows += 1
+        # Spreadsheets do not grow rows for wrapped text they did not write themselves.
+        height = layout.row_height(
+            [
+                (evaluation.project.department.name, self.WIDTHS[0]),
+                (evaluation.project.name, self.WIDTHS[1]),
+            ]
+        )
+        if height:
+            ws.row_dimensions[self.rows].height = height
         ws.append(
             [
                 textcell(evaluation.project.department.name),
@@ -406,7 +433,7 @@ class Summary:
 
 
 def department_file_name(department):
-    return file_name(f"{department.code} {department.name}") + ".xlsx"
+    return file_name(f"{department.code} {department.name}", "xlsx")
 
 
 class _Sink(io.RawIOBase):
@@ -449,14 +476,16 @@ def _entry(archive, name, write, sink):
         yield data
 
 
-def zip_chunks(evaluations):
-    """The bytes of a .zip of one workbook per department and 汇总表.xlsx, piece by piece.
+def zip_chunks(evaluations, title=SUMMARY_TITLE):
+    """The bytes of a .zip of one workbook per department and 汇总表.xlsx (headed `title`),
+    piece by piece.
 
     Each department's workbook is written to a temporary file and then sent, so that memory
     holds one batch of forms at most.
     """
     sink = _Sink()
-    summary = Summary()
+    summary = Summary(title)
+    names = {SUMMARY_NAME}
 
     def department_workbook(department):
         def write(made):
@@ -478,7 +507,7 @@ def zip_chunks(evaluations):
     try:
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for department in _departments_of(evaluations):
-                name = department_file_name(department)
+                name = _unique(department_file_name(department), names)
                 yield from _entry(archive, name, department_workbook(department), sink)
             yield from _entry(archive, SUMMARY_NAME, summary.save, sink)
     except BaseException:
@@ -489,13 +518,25 @@ def zip_chunks(evaluations):
         yield data
 
 
+def _unique(name, names):
+    """`name`, or `name (2)`…: two departments whose names differ only in characters a file
+    name drops would otherwise be one file, the second overwriting the first when unpacked."""
+    stem, extension = name.rsplit(".", 1)
+    number = 1
+    while name in names:
+        number += 1
+        name = file_name(stem, extension, number)
+    names.add(name)
+    return name
+
+
 def _departments_of(evaluations):
     return Department.objects.filter(
         pk__in=evaluations.order_by().values("project__department")
     ).order_by("code")
 
 
-def write_zip(evaluations, path):
+def write_zip(evaluations, path, title=SUMMARY_TITLE):
     with open(path, "wb") as out:
-        for chunk in zip_chunks(evaluations):
+        for chunk in zip_chunks(evaluations, title):
             out.write(chunk)

@@ -1,3 +1,4 @@
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -46,3 +47,28 @@ def test_an_editor_downloads_a_form_edits_it_in_excel_and_imports_it_through_the
         "18 万元",
         "60.00",
     )
+
+
+@pytest.mark.parametrize("where", ["list", "queue"])
+def test_the_exporting_line_goes_away_once_the_download_has_begun(
+    browser_page, live_server, editor, reviewer, department, evaluation, where
+):
+    page = browser_page
+    if where == "list":
+        login(page, live_server, editor)
+        page.goto(f"{live_server.url}/evaluations/?year=2023")
+        link = page.locator(f'a[href*="department={department.pk}"][data-export-count]')
+    else:
+        login(page, live_server, reviewer)
+        page.goto(f"{live_server.url}/review/?year=2023&state=")
+        link = page.locator("a[data-export-count]")
+    status = page.locator("#export-status")
+
+    with page.expect_download() as download:
+        link.click()
+        expect(status).to_be_visible()
+    assert download.value.suggested_filename.endswith(".zip")
+
+    expect(status).to_be_hidden()
+    # The cookie the answer set is gone too: the next download waits for its own.
+    assert "export_done" not in page.evaluate("document.cookie")

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             if department:
                 writer.write_forms(evaluations.order_by("project__name"), partial)
             else:
-                writer.write_zip(evaluations, partial)
+                writer.write_zip(evaluations, partial, f"{writer.SUMMARY_TITLE}（{year}）")
             os.replace(partial, output)
         finally:
             if os.path.exists(partial):
