@@ -237,6 +237,11 @@ IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("DJANGO_IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024))
 )
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A form of 300 indicator rows with every text at its limit posts about 11 MB: Chinese travels
+# percent-encoded, nine bytes a character. Django's 2.5 MB would refuse forms the page allows.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DJANGO_DATA_UPLOAD_MAX_BYTES", str(16 * 1024 * 1024))
+)
 
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 # logfmt on standard error, for the process manager to hand to the log collector. Loggers:

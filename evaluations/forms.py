@@ -11,10 +11,6 @@ from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import CENT, AmountError, normalise_number_text, parse_amount
 from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowTextarea
 
-SHORT_TEXT = 200
-LONG_TEXT = 5000
-CELL_TEXT = 1000
-
 
 class TypedNumberField(forms.CharField):
     """A number typed as text, so that what the user typed comes back as it was on errors."""
@@ -111,8 +107,13 @@ class LoadedChoiceField(forms.ModelChoiceField):
         return str(initial or "") != str(data or "")
 
 
+def project_name_field():
+    """项目名称 as the project's model field declares it: one line, its limit."""
+    return Project._meta.get_field("name").formfield(label="项目名称")
+
+
 class EvaluationForm(BootstrapFields, forms.ModelForm):
-    project_name = forms.CharField(label="项目名称", max_length=SHORT_TEXT)
+    project_name = project_name_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -127,9 +128,11 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["project_name"].initial = self.instance.project.name
         self.fields["version"].initial = self.instance.version
-        for name in ("goal", "achieved"):
-            self.fields[name].max_length = LONG_TEXT
-            self.fields[name].widget.attrs["maxlength"] = LONG_TEXT
+
+    def _get_validation_exclusions(self):
+        # The form's fields hold the texts to the model's rules already; model validation
+        # would ask the database about each text's check constraint once more.
+        return super()._get_validation_exclusions() | set(self._meta.fields)
 
     def clean_project_name(self):
         name = self.cleaned_data["project_name"].strip()
@@ -180,15 +183,14 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
             categories, label=self.fields["category"].label, widget=RowHiddenInput
         )
         self.fields["name"].required = False
-        for name in ("name", "target", "actual", "reason"):
-            self.fields[name].max_length = CELL_TEXT
-            self.fields[name].widget.attrs["maxlength"] = CELL_TEXT
         self.fields["position"].required = False
 
     def _get_validation_exclusions(self):
-        # Both are checked by this form against rows loaded once, and by the database's
-        # constraints; model validation would query once per row for each.
-        return super()._get_validation_exclusions() | {"category", "completion_rate"}
+        # Checked by this form (the category against rows loaded once, the texts by the
+        # model's form fields) and by the database's constraints; model validation would query
+        # once per row for each.
+        texts = {"name", "target", "actual", "reason"}
+        return super()._get_validation_exclusions() | {"category", "completion_rate", *texts}
 
     def is_blank(self):
         """A row the user added and left empty is dropped, not refused."""
@@ -250,7 +252,7 @@ IndicatorFormSet = modelformset_factory(
 
 class NewEvaluationForm(forms.Form):
     department = forms.ModelChoiceField(label=_("department"), queryset=None, empty_label=None)
-    project_name = forms.CharField(label="项目名称", max_length=SHORT_TEXT)
+    project_name = project_name_field()
     kind = forms.ChoiceField(label=_("kind"), choices=Project.Kind.choices)
 
     def __init__(self, *args, departments, year, **kwargs):

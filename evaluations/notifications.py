@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from config.events import log_event
+from config.texts import one_line
 from departments import access
 from evaluations.models import Evaluation, Notification, Transition
 
@@ -70,12 +71,16 @@ def link(transition):
 
 
 def headline(transition):
+    """The mail's subject: one line, as a mail header must be."""
     evaluation = transition.evaluation
-    return _("%(project)s (%(year)s): %(state)s") % {
-        "project": evaluation.project.name,
-        "year": evaluation.year_id,
-        "state": transition.get_to_state_display(),
-    }
+    return one_line(
+        _("%(project)s (%(year)s): %(state)s")
+        % {
+            "project": evaluation.project.name,
+            "year": evaluation.year_id,
+            "state": transition.get_to_state_display(),
+        }
+    )
 
 
 def _body(transition):

@@ -23,8 +23,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from config import texts
+from config.texts import CELL_TEXT, LONG_TEXT
 from evaluations.excel import layout
-from evaluations.forms import CELL_TEXT, LONG_TEXT, SHORT_TEXT
 from evaluations.money import CENT, MAX_DECIMALS, AmountError, normalise_number_text, parse_amount
 
 # How far the reader looks: enough for the largest form the app allows, with room for blank
@@ -333,7 +334,7 @@ class _SheetReader:
             (rows.implementing, layout.IMPLEMENTING_UNIT, "implementing_unit", False),
         ):
             if self.expect(1, row, label):
-                text = self.sheet.content[key] = self.text(4, row, label, SHORT_TEXT)
+                text = self.sheet.content[key] = self.line(4, row, label)
                 if required and not text:
                     self.problem(4, row, _("%(label)s is empty.") % {"label": label})
 
@@ -511,9 +512,25 @@ class _SheetReader:
             )
         return indicators
 
+    def line(self, column, row, label):
+        """A one-line text: a line break in the cell (Alt+Enter) is read as a space."""
+        value = _as_text(self.value(column, row), self.number_format(column, row))
+        text = texts.one_line(value)
+        if texts.has_line_break(value):
+            self.problem(
+                column,
+                row,
+                _("%(label)s holds a line break; it is read as a space.") % {"label": label},
+                warning=True,
+            )
+        return self.limited(column, row, label, text, texts.SHORT_TEXT)
+
     def text(self, column, row, label, limit):
         value = self.value(column, row)
-        text = _as_text(value, self.number_format(column, row))
+        text = texts.multi_line(_as_text(value, self.number_format(column, row)))
+        return self.limited(column, row, label, text, limit)
+
+    def limited(self, column, row, label, text, limit):
         if len(text) > limit:
             self.problem(
                 column,
