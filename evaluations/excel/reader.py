@@ -43,6 +43,9 @@ XML_PROLOGUE = 4096
 _YEAR = re.compile(r"(\d{4})")
 _NAME_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
 _RATE_RANGE = (Decimal(0), Decimal(10000))
+# How Excel writes a character a cell cannot hold as such (a CR is `_x000D_`, and an underscore
+# that would open such a sequence `_x005F_`); openpyxl leaves them as they are.
+_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 class WorkbookRefused(Exception):
@@ -613,7 +616,7 @@ def _as_text(value, number_format):
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _EXCEL_ESCAPE.sub(lambda match: chr(int(match[1], 16)), value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime.datetime):
