@@ -1,4 +1,4 @@
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.editing import filed_years, rename_refusal
 from evaluations.models import Evaluation, Indicator, Project
-from evaluations.money import CENT, AmountError, normalise_number_text, parse_amount
+from evaluations.money import AmountError, RateError, parse_amount, parse_rate
 from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowTextarea
 
 
@@ -48,20 +48,10 @@ class PercentField(TypedNumberField):
     """A completion rate: `52.37`, `52.37%` or `100%`; rounded to two decimals."""
 
     def to_python(self, value):
-        text = normalise_number_text(super().to_python(value) or "").removesuffix("%")
-        if not text:
-            return None
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise forms.ValidationError(
-                _("Enter a percentage such as 100 or 52.37."), code="percent"
-            ) from None
-        if not number.is_finite() or number < 0 or number > 10000:
-            raise forms.ValidationError(
-                _("A completion rate is between 0 and 10000%."), code="percent_range"
-            )
-        return number.quantize(CENT, rounding=ROUND_HALF_UP)
+            return parse_rate(super().to_python(value))
+        except RateError as error:
+            raise forms.ValidationError(str(error), code=f"percent_{error.code}") from None
 
 
 class BootstrapFields:

@@ -1,6 +1,12 @@
-"""Amounts in 万元: reading what people type, totals and execution rates."""
+"""Amounts in 万元 and completion rates: reading what people type, totals and execution rates.
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+A number is read as people write it out: digits, a decimal point, a sign, and for amounts
+thousands commas. Exponent notation (`12e3`) is refused with a message of its own: nobody
+writes an amount so on purpose, and Decimal would quietly take it for 12000.
+"""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -13,7 +19,26 @@ CENT = Decimal("0.01")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
 
 
-class AmountError(ValueError):
+# ASCII digits only: Decimal would also take Arabic-Indic and other scripts' digits.
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
+RATE_RANGE = (Decimal(0), Decimal(10000))
+
+
+class NumberError(ValueError):
+    """The text is not a number of this kind; the message says why, in the user's language.
+    `code` is "exponent" for exponent notation."""
+
+    def __init__(self, message, code="invalid"):
+        super().__init__(message)
+        self.code = code
+
+
+class AmountError(NumberError):
+    pass
+
+
+class RateError(NumberError):
     pass
 
 
@@ -21,8 +46,19 @@ def normalise_number_text(text):
     return str(text).translate(_FULL_WIDTH).replace(" ", "").replace("\u00a0", "").strip()
 
 
+def _written_out(cleaned, error, invalid, exponent):
+    """`cleaned` as a Decimal if it is a number written out; else raises error(…)."""
+    if _EXPONENT.fullmatch(cleaned):
+        raise error(exponent, "exponent")
+    if not _PLAIN.fullmatch(cleaned):
+        raise error(invalid)
+    return Decimal(cleaned)
+
+
 def parse_amount(text):
-    """`12`, `11.97`, `1,234.5` → Decimal; blank → None; anything else raises AmountError."""
+    """`12`, `11.97`, `1,234.5` → Decimal; blank → None; anything else raises AmountError.
+
+    A Decimal or int (a number cell of a workbook) is checked the same way."""
     if text is None:
         return None
     if isinstance(text, Decimal | int):
@@ -31,10 +67,15 @@ def parse_amount(text):
         cleaned = normalise_number_text(text).replace(",", "")
         if not cleaned:
             return None
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise AmountError(_("Enter a number of 万元, such as 12, 11.97 or 1,234.5.")) from None
+        value = _written_out(
+            cleaned,
+            AmountError,
+            _("Enter a number of 万元, such as 12, 11.97 or 1,234.5."),
+            _(
+                "Write the amount out in full, such as 12000: exponent notation like 12e3 "
+                "is not accepted."
+            ),
+        )
     if not value.is_finite():
         raise AmountError(_("Enter a number of 万元, such as 12, 11.97 or 1,234.5."))
     if value < 0:
@@ -48,6 +89,26 @@ def parse_amount(text):
             _("At most %(places)d decimal places (万元 down to 分).") % {"places": MAX_DECIMALS}
         )
     return value
+
+
+def parse_rate(text):
+    """A completion rate as typed: `52.37`, `52.37%` or `100%` → Decimal with two decimals;
+    blank → None; anything else raises RateError."""
+    cleaned = normalise_number_text(text or "").removesuffix("%")
+    if not cleaned:
+        return None
+    number = _written_out(
+        cleaned,
+        RateError,
+        _("Enter a percentage such as 100 or 52.37."),
+        _(
+            "Write the percentage out in full, such as 100: exponent notation like 1e2 "
+            "is not accepted."
+        ),
+    )
+    if not RATE_RANGE[0] <= number <= RATE_RANGE[1]:
+        raise RateError(_("A completion rate is between 0 and 10000%."), "range")
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def total(values):

@@ -352,3 +352,26 @@ def test_the_rows_bookkeeping_fields_are_hidden(client_for, editor, evaluation):
     for name in ("id", "category", "position"):
         tag = re.search(rf'<input [^>]*name="indicators-0-{name}"[^>]*>', page)[0]
         assert 'type="hidden"' in tag, tag
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "says"),
+    [
+        ("fund-budget", "12e3", "请直接写出金额"),
+        ("fund-actual", "1E2", "请直接写出金额"),
+        ("indicators-0-completion_rate", "1e2", "请直接写出百分比"),
+    ],
+)
+def test_exponent_notation_is_refused_on_the_edit_page_with_a_clear_message(
+    client_for, editor, evaluation, field, typed, says
+):
+    if field.startswith("fund-"):
+        field = funds_key(evaluation, "本级财政资金", field.split("-")[1])
+    before = edit_data(evaluation)
+    response = client_for(editor).post(
+        edit_url(evaluation), edit_data(evaluation, **{field: typed})
+    )
+    assert response.status_code == 400
+    assert says in response.text
+    assert f'value="{typed}"' in response.text
+    assert edit_data(Evaluation.objects.get(pk=evaluation.pk)) == before

@@ -16,7 +16,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -26,7 +26,17 @@ from openpyxl import load_workbook
 from config import texts
 from config.texts import CELL_TEXT, LONG_TEXT
 from evaluations.excel import layout
-from evaluations.money import CENT, MAX_DECIMALS, AmountError, normalise_number_text, parse_amount
+from evaluations.money import (
+    CENT,
+    MAX_AMOUNT,
+    MAX_DECIMALS,
+    RATE_RANGE,
+    AmountError,
+    RateError,
+    normalise_number_text,
+    parse_amount,
+    parse_rate,
+)
 
 # How far the reader looks: enough for the largest form the app allows, with room for blank
 # rows, and no further, so that a sheet of a million rows costs nothing.
@@ -42,7 +52,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 XML_PROLOGUE = 4096
 _YEAR = re.compile(r"(\d{4})")
 _NAME_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
-_RATE_RANGE = (Decimal(0), Decimal(10000))
 # How Excel writes a character a cell cannot hold as such (a CR is `_x000D_`, and an underscore
 # that would open such a sequence `_x005F_`); openpyxl leaves them as they are.
 _EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
@@ -549,14 +558,22 @@ class _SheetReader:
         if value is None:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            value = _from_binary(value).quantize(Decimal(1).scaleb(-MAX_DECIMALS), ROUND_HALF_UP)
-        elif not isinstance(value, str) or not _is_number(value):
+            value = _from_binary(value)
+            if value.is_finite() and abs(value) <= MAX_AMOUNT:
+                # 11.97 stored in binary reads 11.9700000000000006; a huge number is left
+                # as it is, for parse_amount to call too large.
+                value = value.quantize(Decimal(1).scaleb(-MAX_DECIMALS), ROUND_HALF_UP)
+        elif not isinstance(value, str):
             self.problem(column, row, _("%(label)s is not a number.") % {"label": label})
             return None
         try:
             amount = parse_amount(value)
         except AmountError as error:
-            self.problem(column, row, f"{label}: {error}")
+            if error.code == "invalid" and isinstance(value, str):
+                message = _("%(label)s is not a number.") % {"label": label}
+            else:
+                message = f"{label}: {error}"
+            self.problem(column, row, message)
             return None
         return None if amount is None else _plain(amount)
 
@@ -571,15 +588,17 @@ class _SheetReader:
             if "%" in self.number_format(column, row):
                 number *= 100
         elif isinstance(value, str):
-            text = normalise_number_text(value).removesuffix("%")
             try:
-                number = Decimal(text)
-            except InvalidOperation:
+                number = parse_rate(value)
+            except RateError as error:
+                if error.code == "exponent":
+                    self.problem(column, row, f"{layout.INDICATOR_HEADERS[5]}: {error}")
+                    return None
                 number = None
         if (
             number is None
             or not number.is_finite()
-            or not (_RATE_RANGE[0] <= number <= _RATE_RANGE[1])
+            or not (RATE_RANGE[0] <= number <= RATE_RANGE[1])
         ):
             self.problem(
                 column,
@@ -594,13 +613,6 @@ class _SheetReader:
 def _from_binary(value):
     """An Excel number as the decimal it was typed as: 11.97, not 11.9700000000000006."""
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-
-
-def _is_number(text):
-    try:
-        return Decimal(normalise_number_text(text).replace(",", "")).is_finite()
-    except InvalidOperation:
-        return False
 
 
 def _plain(number):
