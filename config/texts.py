@@ -74,13 +74,13 @@ class _TextFormField(forms.CharField):
 class OneLineFormField(_TextFormField):
     def to_python(self, value):
         value = super().to_python(value)
-        return one_line(value) or self.empty_value if value else value
+        return (one_line(value) or self.empty_value) if value else value
 
 
 class MultiLineFormField(_TextFormField):
     def to_python(self, value):
         value = super().to_python(value)
-        return multi_line(value) or self.empty_value if value else value
+        return (multi_line(value) or self.empty_value) if value else value
 
 
 class OneLineField(models.CharField):
