@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that the error pages of the middleware below carry it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,7 +111,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -248,6 +249,11 @@ IMPORT_MAX_STRINGS = int(os.environ.get("DJANGO_IMPORT_MAX_STRINGS", "200000"))
 IMPORT_MAX_TEXT = int(os.environ.get("DJANGO_IMPORT_MAX_TEXT", "10000000"))
 IMPORT_MAX_ELEMENTS = int(os.environ.get("DJANGO_IMPORT_MAX_ELEMENTS", "3000000"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A form of 300 indicator rows with every text at its limit posts about 11 MB: Chinese travels
+# percent-encoded, nine bytes a character. Django's 2.5 MB would refuse forms the page allows.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DJANGO_DATA_UPLOAD_MAX_BYTES", str(16 * 1024 * 1024))
+)
 
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 # logfmt on standard error, for the process manager to hand to the log collector. Loggers:

@@ -2,17 +2,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.texts import SHORT_TEXT, OneLineField, text_constraints
+
 
 class FinanceBureau(models.Model):
     """A 财政局: its reviewers review the forms of the departments it oversees."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = OneLineField(_("code"), max_length=32, unique=True)
+    name = OneLineField(_("name"), max_length=SHORT_TEXT, unique=True)
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("finance bureau")
         verbose_name_plural = _("finance bureaus")
+        constraints = text_constraints("bureau", one_line=["code", "name"])
 
     def __str__(self):
         return self.name
@@ -21,8 +24,8 @@ class FinanceBureau(models.Model):
 class Department(models.Model):
     """A 部门 or one of its 二级预算单位 (a child of its 主管部门)."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    code = OneLineField(_("code"), max_length=32, unique=True)
+    name = OneLineField(_("name"), max_length=SHORT_TEXT)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("主管部门"),
@@ -46,6 +49,7 @@ class Department(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("id")), name="department_not_own_parent"
             ),
+            *text_constraints("department", one_line=["code", "name"]),
         ]
 
     def __str__(self):

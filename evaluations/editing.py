@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from config.texts import multi_line, one_line
 from evaluations.models import Evaluation, FundLine, Indicator, Project
 
 
@@ -176,10 +177,13 @@ def write_content(evaluation, content, user):
     For imports and the demo: units, goals, every fund line and every indicator row (in the
     order given) are replaced; the project and the state are left as they are. Amounts and rates
     are decimal strings or None; categories are the canonical labels of the form's edition.
+    Texts are cleaned as the edit page cleans them.
     """
     edition = evaluation.year.edition
-    for name in ("supervising_unit", "implementing_unit", "goal", "achieved"):
-        setattr(evaluation, name, content.get(name) or "")
+    for name in ("supervising_unit", "implementing_unit"):
+        setattr(evaluation, name, one_line(content.get(name)))
+    for name in ("goal", "achieved"):
+        setattr(evaluation, name, multi_line(content.get(name)))
     evaluation.updated_by = user
     if evaluation.pk:
         evaluation.version = F("version") + 1
@@ -202,11 +206,11 @@ def write_content(evaluation, content, user):
         Indicator(
             evaluation=evaluation,
             category=categories[(row["level1"], row["level2"])],
-            name=row["name"],
-            target=row["target"],
-            actual=row["actual"],
+            name=multi_line(row["name"]),
+            target=multi_line(row["target"]),
+            actual=multi_line(row["actual"]),
             completion_rate=_decimal(row["rate"]),
-            reason=row["reason"],
+            reason=multi_line(row["reason"]),
             position=position,
         )
         for position, row in enumerate(content.get("indicators", []), start=1)

@@ -1,4 +1,4 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -8,18 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.editing import filed_years, rename_refusal
 from evaluations.models import Evaluation, Indicator, Project
-from evaluations.money import (
-    CENT,
-    AmountError,
-    normalise_number_text,
-    parse_amount,
-    read_number,
-)
+from evaluations.money import AmountError, RateError, parse_amount, parse_rate
 from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowTextarea
-
-SHORT_TEXT = 200
-LONG_TEXT = 5000
-CELL_TEXT = 1000
 
 
 class TypedNumberField(forms.CharField):
@@ -57,22 +47,11 @@ class AmountField(TypedNumberField):
 class PercentField(TypedNumberField):
     """A completion rate: `52.37`, `52.37%` or `100%`; rounded to two decimals."""
 
-    # Also said by the edit page's script, as the user types.
-    messages = {
-        "invalid": _("Enter a percentage such as 100 or 52.37."),
-        "range": _("A completion rate is between 0 and 10000%."),
-    }
-
     def to_python(self, value):
-        text = normalise_number_text(super().to_python(value) or "").removesuffix("%")
-        if not text:
-            return None
-        number = read_number(text)
-        if number is None:
-            raise forms.ValidationError(self.messages["invalid"], code="percent")
-        if number < 0 or number > 10000:
-            raise forms.ValidationError(self.messages["range"], code="percent_range")
-        return number.quantize(CENT, rounding=ROUND_HALF_UP)
+        try:
+            return parse_rate(super().to_python(value))
+        except RateError as error:
+            raise forms.ValidationError(str(error), code=f"percent_{error.code}") from None
 
 
 class BootstrapFields:
@@ -118,8 +97,13 @@ class LoadedChoiceField(forms.ModelChoiceField):
         return str(initial or "") != str(data or "")
 
 
+def project_name_field():
+    """项目名称 as the project's model field declares it: one line, its limit."""
+    return Project._meta.get_field("name").formfield(label="项目名称")
+
+
 class EvaluationForm(BootstrapFields, forms.ModelForm):
-    project_name = forms.CharField(label="项目名称", max_length=SHORT_TEXT)
+    project_name = project_name_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -134,9 +118,11 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["project_name"].initial = self.instance.project.name
         self.fields["version"].initial = self.instance.version
-        for name in ("goal", "achieved"):
-            self.fields[name].max_length = LONG_TEXT
-            self.fields[name].widget.attrs["maxlength"] = LONG_TEXT
+
+    def _get_validation_exclusions(self):
+        # The form's fields hold the texts to the model's rules already; model validation
+        # would ask the database about each text's check constraint once more.
+        return super()._get_validation_exclusions() | set(self._meta.fields)
 
     def clean_project_name(self):
         name = self.cleaned_data["project_name"].strip()
@@ -187,15 +173,14 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
             categories, label=self.fields["category"].label, widget=RowHiddenInput
         )
         self.fields["name"].required = False
-        for name in ("name", "target", "actual", "reason"):
-            self.fields[name].max_length = CELL_TEXT
-            self.fields[name].widget.attrs["maxlength"] = CELL_TEXT
         self.fields["position"].required = False
 
     def _get_validation_exclusions(self):
-        # Both are checked by this form against rows loaded once, and by the database's
-        # constraints; model validation would query once per row for each.
-        return super()._get_validation_exclusions() | {"category", "completion_rate"}
+        # Checked by this form (the category against rows loaded once, the texts by the
+        # model's form fields) and by the database's constraints; model validation would query
+        # once per row for each.
+        texts = {"name", "target", "actual", "reason"}
+        return super()._get_validation_exclusions() | {"category", "completion_rate", *texts}
 
     def is_blank(self):
         """A row the user added and left empty is dropped, not refused."""
@@ -257,7 +242,7 @@ IndicatorFormSet = modelformset_factory(
 
 class NewEvaluationForm(forms.Form):
     department = forms.ModelChoiceField(label=_("department"), queryset=None, empty_label=None)
-    project_name = forms.CharField(label="项目名称", max_length=SHORT_TEXT)
+    project_name = project_name_field()
     kind = forms.ChoiceField(label=_("kind"), choices=Project.Kind.choices)
 
     def __init__(self, *args, departments, year, **kwargs):

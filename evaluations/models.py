@@ -5,11 +5,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.texts import (
+    CELL_TEXT,
+    LONG_TEXT,
+    SHORT_TEXT,
+    MultiLineField,
+    OneLineField,
+    text_constraints,
+)
 from departments.models import Department
 
 # 万元 with six decimals holds 分; fourteen digits hold up to 一亿万元 (a trillion 元).
 MONEY = {"max_digits": 14, "decimal_places": 6}
 HUNDRED = Decimal(100)
+# A pinned comment keeps the row's name as the reviewer saw it, on one line and cut to this.
+PIN_LABEL = 300
 
 
 class Edition(models.Model):
@@ -19,11 +29,12 @@ class Edition(models.Model):
     (other fund sources, the pre-2021 taxonomy) is data an administrator adds.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = OneLineField(_("name"), max_length=100, unique=True)
 
     class Meta:
         verbose_name = _("form edition")
         verbose_name_plural = _("form editions")
+        constraints = text_constraints("edition", one_line=["name"])
 
     def __str__(self):
         return self.name
@@ -41,7 +52,7 @@ class Edition(models.Model):
 
 class FundSource(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="fund_sources")
-    name = models.CharField(_("name"), max_length=50)
+    name = OneLineField(_("name"), max_length=50)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -50,6 +61,7 @@ class FundSource(models.Model):
         verbose_name_plural = _("fund sources")
         constraints = [
             models.UniqueConstraint(fields=["edition", "name"], name="fund_source_unique_name"),
+            *text_constraints("fund_source", one_line=["name"]),
         ]
 
     def __str__(self):
@@ -68,9 +80,10 @@ class IndicatorCategory(models.Model):
         on_delete=models.CASCADE,
         related_name="children",
     )
-    name = models.CharField(_("name"), max_length=50)
-    aliases = models.TextField(
+    name = OneLineField(_("name"), max_length=50)
+    aliases = MultiLineField(
         _("aliases"),
+        max_length=LONG_TEXT,
         blank=True,
         help_text=_("Other labels real files use for this one, one per line."),
     )
@@ -89,6 +102,7 @@ class IndicatorCategory(models.Model):
                 condition=Q(parent__isnull=True),
                 name="top_category_unique_name",
             ),
+            *text_constraints("category", one_line=["name"], multi_line={"aliases": LONG_TEXT}),
         ]
 
     def __str__(self):
@@ -149,7 +163,7 @@ class Project(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="projects"
     )
-    name = models.CharField(_("项目名称"), max_length=200)
+    name = OneLineField(_("项目名称"), max_length=SHORT_TEXT)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.RECURRING)
 
     class Meta:
@@ -161,6 +175,7 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["recurring", "one_off"]), name="project_kind_known"
             ),
+            *text_constraints("project", one_line=["name"]),
         ]
 
     def __str__(self):
@@ -182,10 +197,10 @@ class Evaluation(models.Model):
     year = models.ForeignKey(
         Year, verbose_name=_("year"), on_delete=models.PROTECT, related_name="evaluations"
     )
-    supervising_unit = models.CharField(_("项目主管单位"), max_length=200)
-    implementing_unit = models.CharField(_("项目实施单位"), max_length=200, blank=True)
-    goal = models.TextField(_("年度设定目标"), blank=True)
-    achieved = models.TextField(_("实际完成情况"), blank=True)
+    supervising_unit = OneLineField(_("项目主管单位"), max_length=SHORT_TEXT)
+    implementing_unit = OneLineField(_("项目实施单位"), max_length=SHORT_TEXT, blank=True)
+    goal = MultiLineField(_("年度设定目标"), max_length=LONG_TEXT, blank=True)
+    achieved = MultiLineField(_("实际完成情况"), max_length=LONG_TEXT, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=State, default=State.DRAFT, editable=False
     )
@@ -221,6 +236,11 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=Q(state="approved") | Q(approved_at__isnull=True),
                 name="approved_at_only_when_approved",
+            ),
+            *text_constraints(
+                "evaluation",
+                one_line=["supervising_unit", "implementing_unit"],
+                multi_line={"goal": LONG_TEXT, "achieved": LONG_TEXT},
             ),
         ]
         indexes = [
@@ -271,13 +291,13 @@ class Indicator(models.Model):
     category = models.ForeignKey(
         IndicatorCategory, verbose_name=_("二级指标"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.TextField(_("三级指标"))
-    target = models.TextField(_("年度设定指标值"), blank=True)
-    actual = models.TextField(_("实际完成值"), blank=True)
+    name = MultiLineField(_("三级指标"), max_length=CELL_TEXT)
+    target = MultiLineField(_("年度设定指标值"), max_length=CELL_TEXT, blank=True)
+    actual = MultiLineField(_("实际完成值"), max_length=CELL_TEXT, blank=True)
     completion_rate = models.DecimalField(
         _("完成率（%）"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    reason = models.TextField(_("未完成原因和改进措施"), blank=True)
+    reason = MultiLineField(_("未完成原因和改进措施"), max_length=CELL_TEXT, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -288,6 +308,10 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(completion_rate__gte=0) & Q(completion_rate__lte=10000),
                 name="completion_rate_in_range",
+            ),
+            *text_constraints(
+                "indicator",
+                multi_line=dict.fromkeys(["name", "target", "actual", "reason"], CELL_TEXT),
             ),
         ]
         indexes = [models.Index(fields=["evaluation", "position"])]
@@ -305,7 +329,7 @@ class Transition(models.Model):
     )
     from_state = models.CharField(max_length=16, choices=Evaluation.State)
     to_state = models.CharField(max_length=16, choices=Evaluation.State)
-    comment = models.TextField(_("审核意见"), blank=True)
+    comment = MultiLineField(_("审核意见"), max_length=LONG_TEXT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The form as submitted, so that a reviewer sees what changed between two submissions.
     snapshot = models.JSONField(null=True, blank=True)
@@ -318,6 +342,7 @@ class Transition(models.Model):
             models.CheckConstraint(
                 condition=~Q(from_state=models.F("to_state")), name="transition_changes_state"
             ),
+            *text_constraints("transition", multi_line={"comment": LONG_TEXT}),
         ]
 
     def __str__(self):
@@ -351,8 +376,8 @@ class PinnedComment(models.Model):
         Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="pins"
     )
     # The place as the reviewer saw it, so the history still reads once the row is gone.
-    label = models.CharField(_("row"), max_length=300)
-    comment = models.TextField(_("comment"))
+    label = OneLineField(_("row"), max_length=PIN_LABEL)
+    comment = MultiLineField(_("comment"), max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["transition", "id"]
@@ -368,6 +393,7 @@ class PinnedComment(models.Model):
                 name="pin_place_matches_target",
             ),
             models.CheckConstraint(condition=~Q(comment=""), name="pin_has_comment"),
+            *text_constraints("pin", one_line=["label"], multi_line={"comment": LONG_TEXT}),
             models.UniqueConstraint(
                 fields=["transition", "fund_source"],
                 condition=Q(place="funds"),

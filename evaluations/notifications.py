@@ -9,13 +9,12 @@ lists the unread ones first and folds the latest read ones away below them (`das
 `announce` runs inside the workflow's transaction. For a department's editors it writes one
 Notification each, the dashboard's copy, rolled back with the transition if that fails; reviewers
 need none, as their queue opens on the forms submitted. The e-mails go only once the transaction
-has committed, so that nobody is told about a change that did not happen. A mail server that is
-down is logged; it never undoes the transition.
+has committed, so that nobody is told about a change that did not happen. Mail that cannot be
+sent, for whatever reason, is logged: the change is made and the page that made it says so.
 """
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,11 +24,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.events import log_event
+from config.texts import one_line
 from departments import access
 from evaluations.models import Evaluation, Notification, Transition
 
 State = Evaluation.State
-logger = logging.getLogger(__name__)
 # Events of each kind (unread, read) the dashboard lists.
 DASHBOARD_EVENTS = 10
 
@@ -55,7 +55,12 @@ def announce(transition):
         )
     addresses = [user.email for user in users if user.email]
     if addresses:
-        transaction.on_commit(partial(send_emails, transition.pk, addresses), robust=True)
+        # A named function, not a functools.partial: when a robust hook fails, Django logs its
+        # __qualname__, and a partial has none, which turned that log line into an error page.
+        def send_after_commit():
+            send_emails(transition.pk, addresses)
+
+        transaction.on_commit(send_after_commit, robust=True)
 
 
 def link(transition):
@@ -72,12 +77,16 @@ def link(transition):
 
 
 def headline(transition):
+    """The mail's subject: one line, as a mail header must be."""
     evaluation = transition.evaluation
-    return _("%(project)s (%(year)s): %(state)s") % {
-        "project": evaluation.project.name,
-        "year": evaluation.year_id,
-        "state": transition.get_to_state_display(),
-    }
+    return one_line(
+        _("%(project)s (%(year)s): %(state)s")
+        % {
+            "project": evaluation.project.name,
+            "year": evaluation.year_id,
+            "state": transition.get_to_state_display(),
+        }
+    )
 
 
 def _body(transition):
@@ -107,17 +116,29 @@ def _body(transition):
 
 
 def send_emails(transition_id, addresses):
-    transition = Transition.objects.select_related("evaluation__project__department", "actor").get(
-        pk=transition_id
-    )
-    # Recipients read the default language; the actor's choice of page language is theirs alone.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = headline(transition), _body(transition)
-    messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
+    """Mail the transition to `addresses`; never raises.
+
+    It runs after the transition committed, inside the request that made it: whatever goes
+    wrong here (a mail server down, one that answers nonsense, a header Python refuses) must not
+    turn the page of a change that happened into an error page, so it is logged instead.
+    """
     try:
+        transition = Transition.objects.select_related(
+            "evaluation__project__department", "actor"
+        ).get(pk=transition_id)
+        # Recipients read the default language; the actor's page language is theirs alone.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = headline(transition), _body(transition)
+        messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
         get_connection().send_messages(messages)
-    except OSError:
-        logger.exception("mail_failed transition=%s recipients=%d", transition_id, len(messages))
+    except Exception as error:
+        log_event(
+            "mail_failed",
+            level=logging.ERROR,
+            transition=transition_id,
+            recipients=len(addresses),
+            error=f"{type(error).__name__}: {error}",
+        )
 
 
 def mark_read(user, evaluation):

@@ -4,7 +4,7 @@ administrator's reopening."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.forms import LONG_TEXT
+from config.texts import LONG_TEXT, MultiLineFormField
 from evaluations.workflow import Pin
 
 APPROVE = "approve"
@@ -17,7 +17,7 @@ def _textarea(rows):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[(APPROVE, "审核通过"), (RETURN, "退回修改")])
-    comment = forms.CharField(
+    comment = MultiLineFormField(
         label="审核意见", required=False, max_length=LONG_TEXT, widget=_textarea(3)
     )
 
@@ -25,7 +25,7 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.targets = targets
         for target in targets:
-            self.fields[self.pin_field(target)] = forms.CharField(
+            self.fields[self.pin_field(target)] = MultiLineFormField(
                 label=target.label, required=False, max_length=LONG_TEXT, widget=_textarea(2)
             )
 
@@ -63,4 +63,4 @@ class ReviewForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=LONG_TEXT, widget=_textarea(3))
+    reason = MultiLineFormField(label=_("reason"), max_length=LONG_TEXT, widget=_textarea(3))

@@ -16,11 +16,10 @@ from evaluations.forms import (
     FundLineForm,
     IndicatorFormSet,
     NewEvaluationForm,
-    PercentField,
 )
 from evaluations.indicators import group_rows, row_labels
 from evaluations.models import Evaluation, Year
-from evaluations.money import MAX_AMOUNT, MAX_DECIMALS, Funds, amount_messages
+from evaluations.money import MAX_AMOUNT, MAX_DECIMALS, Funds, amount_messages, rate_messages
 from evaluations.waiting import Desk
 
 
@@ -288,7 +287,7 @@ class EditPage:
                 "amount_max": f"{MAX_AMOUNT:f}",
                 "amount_decimals": MAX_DECIMALS,
                 "amount": amount_messages(),
-                "percent": PercentField.messages,
+                "percent": rate_messages(),
             },
         }
 

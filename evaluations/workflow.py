@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config.events import log_event
+from config.texts import multi_line, one_line
 from departments import access
 from evaluations import changes, checks, notifications
-from evaluations.models import Evaluation, PinnedComment, Transition
+from evaluations.models import PIN_LABEL, Evaluation, PinnedComment, Transition
 from evaluations.pins import Target
 
 State = Evaluation.State
@@ -97,7 +98,7 @@ def approve(evaluation, user, comment=""):
             evaluation,
             user,
             State.APPROVED,
-            comment=comment.strip(),
+            comment=multi_line(comment),
             approved_at=timezone.now(),
         )
 
@@ -107,10 +108,10 @@ def return_(evaluation, user, comment, pins=()):
     places of the form."""
     if not access.can_review(user, evaluation):
         raise PermissionDenied
-    comment = comment.strip()
+    comment = multi_line(comment)
     if not comment:
         raise Refused(_("Returning a form needs 审核意见 saying what to change."))
-    pins = [pin for pin in pins if pin.comment.strip()]
+    pins = [pin for pin in pins if multi_line(pin.comment)]
     with transaction.atomic():
         current = _lock(evaluation, {State.SUBMITTED})
         for pin in pins:
@@ -122,7 +123,7 @@ def reopen(evaluation, user, reason):
     """An administrator sends an approved form back to its department."""
     if not access.can_reopen(user, evaluation):
         raise PermissionDenied
-    reason = reason.strip()
+    reason = multi_line(reason)
     if not reason:
         raise Refused(_("Reopening an approved form needs a reason."))
     with transaction.atomic():
@@ -179,8 +180,8 @@ def _move(current, evaluation, user, to_state, *, comment="", snapshot=None, pin
             place=pin.target.place,
             fund_source=pin.target.fund_source,
             indicator=pin.target.indicator,
-            label=pin.target.label[:300],
-            comment=pin.comment.strip(),
+            label=one_line(pin.target.label)[:PIN_LABEL],
+            comment=multi_line(pin.comment),
         )
         for pin in pins
     )

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from config.texts import one_line
 from departments.models import Department
 from evaluations.excel import file_names, layout, writer
 from evaluations.models import Evaluation, Project
@@ -238,11 +239,12 @@ def assert_plain(name):
 
 @pytest.fixture
 def hostile_names(evaluation):
-    """The form's project and department, code and name, with bidi, control and path
-    characters."""
-    Project.objects.filter(pk=evaluation.project_id).update(name=f"党员{HOSTILE}经费")
+    """The form's project and department, code and name, with bidi and path characters: all of
+    HOSTILE that a one-line text may hold (the database refuses control characters)."""
+    stored = one_line(HOSTILE)
+    Project.objects.filter(pk=evaluation.project_id).update(name=f"党员{stored}经费")
     Department.objects.filter(pk=evaluation.project.department_id).update(
-        name=HOSTILE, code="D\u202e/-1"
+        name=stored, code="D\u202e/-1"
     )
     return evaluation
 

@@ -357,7 +357,6 @@ def test_the_rows_bookkeeping_fields_are_hidden(client_for, editor, evaluation):
 # After a failed save
 
 TOO_LONG = "长" * 6000
-NULL = "空\x00字符"
 
 # Something the server refuses in every field of the page, and what names the field in the
 # error summary.
@@ -367,13 +366,13 @@ BAD_ENTRIES = [
     ("implementing_unit", TOO_LONG, ["项目实施单位"]),
     ("fund:本级财政资金:budget", "abc", ["本级财政资金 全年预算数"]),
     ("fund:上级财政资金:actual", "十二", ["上级财政资金 实际完成数"]),
-    ("goal", NULL, ["年度设定目标"]),
-    ("achieved", NULL, ["实际完成情况"]),
-    ("indicators-2-name", NULL, ["产出指标 · 数量指标下的“空", "三级指标"]),
-    ("indicators-2-target", NULL, ["“党内激励关怀帮扶”", "年度设定指标值"]),
-    ("indicators-2-actual", NULL, ["“党内激励关怀帮扶”", "实际完成值"]),
+    ("goal", TOO_LONG, ["年度设定目标"]),
+    ("achieved", TOO_LONG, ["实际完成情况"]),
+    ("indicators-2-name", TOO_LONG, ["产出指标 · 数量指标下的“长", "三级指标"]),
+    ("indicators-2-target", TOO_LONG, ["“党内激励关怀帮扶”", "年度设定指标值"]),
+    ("indicators-2-actual", TOO_LONG, ["“党内激励关怀帮扶”", "实际完成值"]),
     ("indicators-2-completion_rate", "abc", ["“党内激励关怀帮扶”", "完成率（%）"]),
-    ("indicators-2-reason", NULL, ["“党内激励关怀帮扶”", "未完成原因和改进措施"]),
+    ("indicators-2-reason", TOO_LONG, ["“党内激励关怀帮扶”", "未完成原因和改进措施"]),
 ]
 
 
@@ -412,9 +411,9 @@ def test_after_a_failed_save_the_summary_links_to_the_entry_to_correct(
 
 def test_the_summary_lists_every_error_in_the_order_of_the_page(client_for, editor, evaluation):
     own = funds_key(evaluation, "本级财政资金", "budget")
-    data = edit_data(evaluation, goal=NULL, project_name="", **{own: "abc"})
+    data = edit_data(evaluation, goal=TOO_LONG, project_name="", **{own: "abc"})
     data["indicators-0-completion_rate"] = "abc"
-    data["indicators-9-reason"] = NULL
+    data["indicators-9-reason"] = TOO_LONG
     response = client_for(editor).post(edit_url(evaluation), data)
     anchors = [anchor for anchor, _text in error_summary(response.text)]
     assert anchors == [
@@ -508,3 +507,26 @@ def test_a_refused_entry_is_described_by_its_message(
     )
     assert message is not None, described_by
     assert response.text.count(f'id="{described_by}"') == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "says"),
+    [
+        ("fund-budget", "12e3", "请直接写出金额"),
+        ("fund-actual", "1E2", "请直接写出金额"),
+        ("indicators-0-completion_rate", "1e2", "请直接写出百分比"),
+    ],
+)
+def test_exponent_notation_is_refused_on_the_edit_page_with_a_clear_message(
+    client_for, editor, evaluation, field, typed, says
+):
+    if field.startswith("fund-"):
+        field = funds_key(evaluation, "本级财政资金", field.split("-")[1])
+    before = edit_data(evaluation)
+    response = client_for(editor).post(
+        edit_url(evaluation), edit_data(evaluation, **{field: typed})
+    )
+    assert response.status_code == 400
+    assert says in response.text
+    assert f'value="{typed}"' in response.text
+    assert edit_data(Evaluation.objects.get(pk=evaluation.pk)) == before

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as ILLEGAL
 
+from config import texts
 from evaluations import workflow
 from evaluations.excel import writer
 from tests.conftest import PASSWORD
@@ -124,9 +125,14 @@ def test_the_edit_page_survives_anything(client_for, editor, evaluation, data):
     assert_handled(response, before)
     if response.status_code == 302:
         evaluation.refresh_from_db()
-        for name in ("goal", "achieved", "supervising_unit", "implementing_unit"):
+        for name, clean in (
+            ("goal", texts.multi_line),
+            ("achieved", texts.multi_line),
+            ("supervising_unit", texts.one_line),
+            ("implementing_unit", texts.one_line),
+        ):
             if name in changed:
-                assert getattr(evaluation, name) == fields[name].strip()
+                assert getattr(evaluation, name) == clean(fields[name])
 
 
 @FEW

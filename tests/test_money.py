@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from evaluations.forms import PercentField
-from evaluations.money import AmountError, Funds, parse_amount, rate, total
+from evaluations.money import AmountError, Funds, RateError, parse_amount, parse_rate, rate, total
 
 
 @pytest.mark.parametrize(
@@ -35,10 +35,12 @@ def test_it_reads_amounts_as_people_type_them(typed, value):
         ("-3", "不能为负数", "negative"),
         ("1.0000001", "6 位小数", "decimal places"),
         ("100000000", "金额过大", "too large"),
-        ("1e400", "金额过大", "too large"),
-        # The page's script reads numbers by the same grammar, so these are refused too.
+        ("1e400", "科学计数法", "exponent notation"),
+        ("12e3", "科学计数法", "exponent notation"),
+        ("1.5E-3", "科学计数法", "exponent notation"),
+        ("１２ｅ３", "例如 12", "such as 12"),
         ("1_000", "例如 12", "such as 12"),
-        ("١٢", "例如 12", "such as 12"),
+        ("١٢٣", "例如 12", "such as 12"),
     ],
 )
 def test_it_refuses_amounts_and_says_why_in_the_users_language(typed, says, in_english):
@@ -46,6 +48,37 @@ def test_it_refuses_amounts_and_says_why_in_the_users_language(typed, says, in_e
         parse_amount(typed)
     with translation.override("en"), pytest.raises(AmountError, match=in_english):
         parse_amount(typed)
+
+
+def test_a_number_too_large_for_an_amount_says_so_whatever_its_size():
+    # What a numeric Excel cell of 1e308 becomes.
+    with pytest.raises(AmountError, match="金额过大"):
+        parse_amount(Decimal("1E+308"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("100", Decimal("100")), ("52.37%", Decimal("52.37")), ("５２．３７％", Decimal("52.37"))]
+    + [("99.995", Decimal("100.00")), ("", None)],
+)
+def test_it_reads_completion_rates_as_people_type_them(typed, value):
+    assert parse_rate(typed) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "in_english"),
+    [
+        ("1e2", "exponent notation"),
+        ("1E2%", "exponent notation"),
+        ("百分之百", "such as 100"),
+        ("NaN", "such as 100"),
+        ("10001", "between 0 and 10000"),
+        ("1" + "0" * 400, "between 0 and 10000"),
+    ],
+)
+def test_it_refuses_completion_rates_and_says_why(typed, in_english):
+    with translation.override("en"), pytest.raises(RateError, match=in_english):
+        parse_rate(typed)
 
 
 def test_execution_rate_is_rounded_half_up_to_two_decimals():

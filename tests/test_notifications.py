@@ -6,6 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from departments import access
@@ -95,7 +96,7 @@ def test_a_mail_server_that_is_down_does_not_undo_the_transition(
 
     monkeypatch.setattr(notifications, "get_connection", Down)
     with (
-        caplog.at_level(logging.ERROR, logger="evaluations.notifications"),
+        caplog.at_level(logging.ERROR, logger="jixiao.events"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         workflow.submit(evaluation, editor)
@@ -260,3 +261,65 @@ def test_the_reopen_form_asks_for_a_reason(
     page = client.get(reverse("evaluation_reopen", args=[evaluation.pk])).text
     assert f'<label class="form-label" for="id_reason">{label}</label>' in page
     assert "审核意见" not in page
+
+
+class BrokenMailBackend(BaseEmailBackend):
+    """A mail server that refuses in a way no network error covers."""
+
+    def send_messages(self, messages):
+        raise RuntimeError("the mail server answered nonsense")
+
+
+def act(client_for, who, evaluation, action):
+    """Post the page a person uses for `action` on `evaluation`."""
+    if action == "submit":
+        return client_for(who).post(reverse("evaluation_submit", args=[evaluation.pk]))
+    if action == "reopen":
+        return client_for(who).post(
+            reverse("evaluation_reopen", args=[evaluation.pk]), {"reason": "补充材料。"}
+        )
+    decision = {"approve": "approve", "return": "return"}[action]
+    return client_for(who).post(
+        reverse("evaluation_review", args=[evaluation.pk]),
+        {"decision": decision, "comment": "请补充。"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [
+        ("submit", "submitted"),
+        ("return", "returned"),
+        ("approve", "approved"),
+        ("reopen", "returned"),
+    ],
+)
+def test_a_failing_mail_never_turns_a_committed_action_into_an_error_page(
+    settings,
+    client_for,
+    django_capture_on_commit_callbacks,
+    caplog,
+    evaluation,
+    editor,
+    reviewer,
+    admin_user,
+    action,
+    state,
+):
+    settings.EMAIL_BACKEND = "tests.test_notifications.BrokenMailBackend"
+    if action != "submit":
+        workflow.submit(evaluation, editor)
+    if action == "reopen":
+        workflow.approve(evaluation, reviewer)
+    who = {"submit": editor, "return": reviewer, "approve": reviewer, "reopen": admin_user}
+    with (
+        caplog.at_level(logging.ERROR, logger="jixiao.events"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = act(client_for, who[action], evaluation, action)
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.state == state
+    failed = [record for record in caplog.records if getattr(record, "event", "") == "mail_failed"]
+    assert len(failed) == 1
+    assert "nonsense" in failed[0].error

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from config.texts import one_line
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
 from evaluations import pins, workflow
 from evaluations.editing import write_content
@@ -54,7 +55,9 @@ def load_demo():
 
     created = {}
     for form in seed["forms"]:
-        project, _ = Project.objects.get_or_create(department=department, name=form["project"])
+        project, _ = Project.objects.get_or_create(
+            department=department, name=one_line(form["project"])
+        )
         if not Evaluation.objects.filter(project=project, year=year).exists():
             created[project.name] = create_form(project, year, form, editor)
     _review_some(created, editor, reviewer)

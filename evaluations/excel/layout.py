@@ -12,6 +12,8 @@ from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
+from config.texts import one_line
+
 TITLE = "部门预算项目支出绩效自评表"
 FONT_NAME = "宋体"
 TITLE_SIZE = 16
@@ -138,19 +140,32 @@ def group_merges(column, first_row, sizes):
 
 
 def sheet_name(project_name, taken):
-    """The project name without []:*?/\\, cut to 31 characters, unique among `taken` (lower case).
+    """The project name as Excel takes a sheet title: on one line, without control characters
+    or []:*?/\\, not opening or closing with an apostrophe, at most 31 characters as Excel counts
+    them, unique among `taken` (lower case).
 
     Adds the name it returns to `taken`.
     """
-    base = SHEET_NAME_FORBIDDEN.sub("", project_name).strip().strip("'").strip() or TITLE
-    name = base[:SHEET_NAME_MAX]
+    base = SHEET_NAME_FORBIDDEN.sub("", one_line(project_name)).strip(" '") or TITLE
+    name = _cut(base, SHEET_NAME_MAX)
     number = 1
     while name.lower() in taken or name.lower() in RESERVED_SHEET_NAMES:
         number += 1
         suffix = f"({number})"
-        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        name = _cut(base, SHEET_NAME_MAX - len(suffix)).rstrip(" '") + suffix
     taken.add(name.lower())
     return name
+
+
+def _cut(text, units):
+    """The start of `text` that fits in `units` UTF-16 code units, as Excel counts: a character
+    beyond the Basic Multilingual Plane (𠀀, an emoji) takes two."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return text[:index].rstrip(" '")
+    return text
 
 
 # Labels as real files write them: full- or half-width brackets and colons, stray spaces.

@@ -14,16 +14,27 @@ import datetime
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from config import texts
+from config.texts import CELL_TEXT, LONG_TEXT
 from evaluations.excel import layout
 from evaluations.excel.screening import WorkbookRefused, damaged, screen
-from evaluations.forms import CELL_TEXT, LONG_TEXT, SHORT_TEXT
-from evaluations.money import CENT, MAX_DECIMALS, AmountError, normalise_number_text, parse_amount
+from evaluations.money import (
+    CENT,
+    MAX_AMOUNT,
+    MAX_DECIMALS,
+    RATE_RANGE,
+    AmountError,
+    RateError,
+    normalise_number_text,
+    parse_amount,
+    parse_rate,
+)
 
 MAX_INDICATORS = 300
 # How far right the reader looks: the form's eight columns, with room for columns before it.
@@ -33,7 +44,9 @@ SEARCH_ROWS = 20
 SEARCH_COLUMNS = 10
 _YEAR = re.compile(r"(\d{4})")
 _NAME_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
-_RATE_RANGE = (Decimal(0), Decimal(10000))
+# How Excel writes a character a cell cannot hold as such (a CR is `_x000D_`, and an underscore
+# that would open such a sequence `_x005F_`); openpyxl leaves them as they are.
+_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 @dataclass
@@ -271,7 +284,7 @@ class _SheetReader:
             (rows.implementing, layout.IMPLEMENTING_UNIT, "implementing_unit", False),
         ):
             if self.expect(1, row, label):
-                text = self.sheet.content[key] = self.text(4, row, label, SHORT_TEXT)
+                text = self.sheet.content[key] = self.line(4, row, label)
                 if required and not text:
                     self.problem(4, row, _("%(label)s is empty.") % {"label": label})
 
@@ -449,9 +462,25 @@ class _SheetReader:
             )
         return indicators
 
+    def line(self, column, row, label):
+        """A one-line text: a line break in the cell (Alt+Enter) is read as a space."""
+        value = _as_text(self.value(column, row), self.number_format(column, row))
+        text = texts.one_line(value)
+        if texts.has_line_break(value):
+            self.problem(
+                column,
+                row,
+                _("%(label)s holds a line break; it is read as a space.") % {"label": label},
+                warning=True,
+            )
+        return self.limited(column, row, label, text, texts.SHORT_TEXT)
+
     def text(self, column, row, label, limit):
         value = self.value(column, row)
-        text = _as_text(value, self.number_format(column, row))
+        text = texts.multi_line(_as_text(value, self.number_format(column, row)))
+        return self.limited(column, row, label, text, limit)
+
+    def limited(self, column, row, label, text, limit):
         if len(text) > limit:
             self.problem(
                 column,
@@ -467,14 +496,22 @@ class _SheetReader:
         if value is None:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            value = _from_binary(value).quantize(Decimal(1).scaleb(-MAX_DECIMALS), ROUND_HALF_UP)
-        elif not isinstance(value, str) or not _is_number(value):
+            value = _from_binary(value)
+            if value.is_finite() and abs(value) <= MAX_AMOUNT:
+                # 11.97 stored in binary reads 11.9700000000000006; a huge number is left
+                # as it is, for parse_amount to call too large.
+                value = value.quantize(Decimal(1).scaleb(-MAX_DECIMALS), ROUND_HALF_UP)
+        elif not isinstance(value, str):
             self.problem(column, row, _("%(label)s is not a number.") % {"label": label})
             return None
         try:
             amount = parse_amount(value)
         except AmountError as error:
-            self.problem(column, row, f"{label}: {error}")
+            if error.code == "invalid" and isinstance(value, str):
+                message = _("%(label)s is not a number.") % {"label": label}
+            else:
+                message = f"{label}: {error}"
+            self.problem(column, row, message)
             return None
         return None if amount is None else _plain(amount)
 
@@ -489,15 +526,17 @@ class _SheetReader:
             if "%" in self.number_format(column, row):
                 number *= 100
         elif isinstance(value, str):
-            text = normalise_number_text(value).removesuffix("%")
             try:
-                number = Decimal(text)
-            except InvalidOperation:
+                number = parse_rate(value)
+            except RateError as error:
+                if error.code == "exponent":
+                    self.problem(column, row, f"{layout.INDICATOR_HEADERS[5]}: {error}")
+                    return None
                 number = None
         if (
             number is None
             or not number.is_finite()
-            or not (_RATE_RANGE[0] <= number <= _RATE_RANGE[1])
+            or not (RATE_RANGE[0] <= number <= RATE_RANGE[1])
         ):
             self.problem(
                 column,
@@ -514,13 +553,6 @@ def _from_binary(value):
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-def _is_number(text):
-    try:
-        return Decimal(normalise_number_text(text).replace(",", "")).is_finite()
-    except InvalidOperation:
-        return False
-
-
 def _plain(number):
     """A Decimal as text without exponent or trailing zeros: 12, 11.97, 0.000001."""
     text = f"{number:f}"
@@ -534,7 +566,7 @@ def _as_text(value, number_format):
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _EXCEL_ESCAPE.sub(lambda match: chr(int(match[1], 16)), value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime.datetime):

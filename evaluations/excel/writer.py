@@ -6,6 +6,7 @@ workbook per department and 汇总表.xlsx, produced chunk by chunk (see `zip_ch
 """
 
 import io
+import re
 import tempfile
 import zipfile
 
@@ -14,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import IntProperty
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from config.texts import multi_line
 from departments.models import Department
 from evaluations.excel import layout
 from evaluations.excel.file_names import file_name
@@ -34,6 +35,10 @@ SUMMARY_TITLE = "部门预算项目支出绩效自评汇总表"
 CHUNK = 256 * 1024
 # Forms fetched from the database at a time while a workbook is written.
 BATCH = 200
+# Excel reads `_x000D_` in a cell as the character it names; an underscore that opens such a
+# sequence in what someone wrote is itself written as `_x005F_`, as Excel does.
+_LOOKS_ESCAPED = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+CELL_MAX = 32767
 
 
 def with_content(evaluations):
@@ -45,10 +50,15 @@ def with_content(evaluations):
 
 
 def _text(value):
-    """User text as a cell value: never a formula, never a character Excel refuses."""
-    if value is None or value == "":
+    """User text as a cell value: never a character XML or Excel refuses, and what Excel shows
+    is what was written. (Cells written with text=True are never formulas either.)
+
+    Forms saved under the current rules hold nothing to remove; rows saved before could.
+    """
+    if value is None:
         return None
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    text = _LOOKS_ESCAPED.sub("_x005F_", multi_line(value))
+    return text[:CELL_MAX] or None
 
 
 def _fraction(percent):
@@ -229,7 +239,7 @@ class FormWriter:
                     blank(style.label),
                     blank(style.label),
                     blank(style.label),
-                    sheet.cell(label, style.label),
+                    sheet.cell(_text(label), style.label, text=True),
                     sheet.cell(budget, style.amount),
                     sheet.cell(actual, style.amount),
                     sheet.cell(_fraction(rate), style.percent),
@@ -282,10 +292,10 @@ class FormWriter:
                     sheet.append(
                         [
                             blank(style.vertical),
-                            sheet.cell(group.category.name, style.label)
+                            sheet.cell(_text(group.category.name), style.label, text=True)
                             if first_of_group
                             else blank(style.label),
-                            sheet.cell(section.category.name, style.label)
+                            sheet.cell(_text(section.category.name), style.label, text=True)
                             if index == 0
                             else blank(style.label),
                             sheet.cell(_text(row.name), style.text, text=True),

@@ -21,9 +21,11 @@
   }
 
   // Numbers are read as evaluations/money.py reads them: full-width forms made half-width,
-  // spaces dropped, then NUMBER's grammar, exactly (BigInt digits and a power of ten, never a
-  // float), so that the page refuses what the server refuses and says it in the same words.
-  const NUMBER = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+  // spaces dropped, then its grammar, exactly (BigInt digits, never a float), so that the page
+  // refuses what the server refuses and says it in the same words. Exponent notation is
+  // refused with a message of its own.
+  const NUMBER = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+  const EXPONENT = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+$/;
   const rules = form.dataset;
 
   function numberText(text) {
@@ -38,13 +40,12 @@
   // {negative, digits, exponent}: the value is ±digits × 10^exponent; digits "" is zero.
   function readNumber(text) {
     if (!NUMBER.test(text)) return null;
-    const [mantissa, power = "0"] = text.split(/[eE]/);
-    const [whole, fraction = ""] = mantissa.replace(/^[+-]/, "").split(".");
+    const [whole, fraction = ""] = text.replace(/^[+-]/, "").split(".");
     const digits = (whole + fraction).replace(/^0+/, "");
     return {
-      negative: mantissa.startsWith("-") && digits !== "",
+      negative: text.startsWith("-") && digits !== "",
       digits,
-      exponent: Number(power) - fraction.length,
+      exponent: -fraction.length,
     };
   }
 
@@ -72,6 +73,7 @@
   function readAmount(text) {
     const cleaned = numberText(text).replace(/,/g, "");
     if (!cleaned) return { value: null };
+    if (EXPONENT.test(cleaned)) return { error: rules.amountExponent };
     const number = readNumber(cleaned);
     if (!number) return { error: rules.amountInvalid };
     if (number.negative) return { error: rules.amountNegative };
@@ -86,6 +88,7 @@
     let cleaned = numberText(text);
     if (cleaned.endsWith("%")) cleaned = cleaned.slice(0, -1);
     if (!cleaned) return null;
+    if (EXPONENT.test(cleaned)) return rules.percentExponent;
     const number = readNumber(cleaned);
     if (!number) return rules.percentInvalid;
     if (number.negative || exceeds(number, 10000n, 0)) return rules.percentRange;
