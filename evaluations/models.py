@@ -153,8 +153,8 @@ class Year(models.Model):
 
 class Project(models.Model):
     class Kind(models.TextChoices):
-        RECURRING = "recurring", _("recurring (常年项目)")
-        ONE_OFF = "one_off", _("one-off (一次性项目)")
+        RECURRING = "recurring", _("Recurring")
+        ONE_OFF = "one_off", _("One-off")
 
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="projects"
@@ -315,7 +315,7 @@ class Transition(models.Model):
     )
     from_state = models.CharField(max_length=16, choices=Evaluation.State)
     to_state = models.CharField(max_length=16, choices=Evaluation.State)
-    comment = models.TextField(_("审核意见"), blank=True)
+    comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The form as submitted, so that a reviewer sees what changed between two submissions.
     snapshot = models.JSONField(null=True, blank=True)

@@ -109,7 +109,7 @@ def return_(evaluation, user, comment, pins=()):
         raise PermissionDenied
     comment = comment.strip()
     if not comment:
-        raise Refused(_("Returning a form needs 审核意见 saying what to change."))
+        raise Refused(_("Returning a form needs a reviewer’s comment saying what to change."))
     pins = [pin for pin in pins if pin.comment.strip()]
     with transaction.atomic():
         current = _lock(evaluation, {State.SUBMITTED})

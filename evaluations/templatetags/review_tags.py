@@ -55,7 +55,7 @@ def queue_row(evaluation, overdue):
         reverse("evaluation_review", args=[evaluation.pk]),
         evaluation.project.name,
         department.name,
-        format_html(' <span class="badge text-bg-danger" data-overdue>{}</span>', _("overdue"))
+        format_html(' <span class="badge text-bg-danger" data-overdue>{}</span>', _("Overdue"))
         if department.pk in overdue
         else "",
         evaluation.state,
@@ -168,7 +168,11 @@ def department_dashboard(context, year):
         returned = (
             access.visible_evaluations(request.user)
             .filter(project__department__in=departments, year=year, state=State.RETURNED)
-            .annotate(return_comment=Subquery(last_return.values("comment")[:1]))
+            .annotate(
+                return_comment=Subquery(last_return.values("comment")[:1]),
+                # A reopening's comment is the administrator's reason, not a reviewer's comment.
+                returned_from=Subquery(last_return.values("from_state")[:1]),
+            )
             .order_by("project__name")
         )
     return {
