@@ -91,7 +91,12 @@ def _body(transition):
         }
     ]
     if transition.comment:
-        lines += ["", f"审核意见：{transition.comment}"]
+        # A reopening's comment is the administrator's reason, not a reviewer's comment.
+        if transition.from_state == State.APPROVED:
+            comment = _("Reason: %(comment)s")
+        else:
+            comment = _("Reviewer’s comment: %(comment)s")
+        lines += ["", comment % {"comment": transition.comment}]
     pins = list(transition.pins.all())
     if pins:
         lines += ["", _("Comments on single rows:")]
