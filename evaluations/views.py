@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from departments import access
 from evaluations import editing
-from evaluations.completion import suggest
+from evaluations.completion import offered
 from evaluations.forms import (
     EvaluationForm,
     FundLineForm,
@@ -191,7 +191,9 @@ class EditPage:
                 return None
 
         for form in forms:
-            form.suggested_rate = suggest(form["target"].value(), form["actual"].value())
+            form.suggested_rate = offered(
+                form["target"].value(), form["actual"].value(), form["completion_rate"].value()
+            )
         return group_rows(self.categories, forms, category_id_of)
 
     def error_count(self):

@@ -62,3 +62,25 @@ def test_an_editor_adds_rows_in_two_groups_sees_live_totals_saves_and_reopens(
     satisfaction_rows = [row.name for row in saved.indicators.filter(category__name="满意度指标")]
     assert satisfaction_rows[0] == "学员满意度"
     assert saved.fund_lines.get(source__name="上级财政资金").budget == Decimal("10")
+
+
+def test_the_suggestion_shows_only_while_the_rate_differs_from_it(
+    browser_page, live_server, editor, evaluation
+):
+    page = browser_page
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/edit/")
+    row = section(page, "经济成本指标").locator("[data-row]").first
+    rate = row.get_by_label("完成率（%）")
+    suggestion = row.locator("[data-suggestion]")
+
+    expect(rate).to_have_value("52.37")
+    expect(suggestion).to_be_hidden()
+    rate.fill("50")
+    expect(suggestion).to_be_visible()
+    expect(suggestion.locator("[data-suggested-value]")).to_have_text("52.37")
+    suggestion.locator("[data-use-suggestion]").click()
+    expect(rate).to_have_value("52.37")
+    expect(suggestion).to_be_hidden()
+    rate.fill("５２．３７％")
+    expect(suggestion).to_be_hidden()
