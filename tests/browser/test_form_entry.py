@@ -84,3 +84,19 @@ def test_the_suggestion_shows_only_while_the_rate_differs_from_it(
     expect(suggestion).to_be_hidden()
     rate.fill("５２．３７％")
     expect(suggestion).to_be_hidden()
+
+
+def test_the_column_headers_of_every_indicator_section_line_up(
+    browser_page, live_server, editor, evaluation
+):
+    page = browser_page
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/edit/")
+    # Sections with rows and empty ones (社会成本指标 has none): each header cell starts where
+    # the same column starts in every other section.
+    starts = page.locator(".indicator-table thead tr").evaluate_all(
+        "rows => rows.map(row => [...row.cells].map("
+        "cell => Math.round(cell.getBoundingClientRect().left)))"
+    )
+    assert len(starts) > 5
+    assert all(row == starts[0] for row in starts), starts
