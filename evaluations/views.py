@@ -127,8 +127,23 @@ def evaluation_detail(request, pk):
     return render(
         request,
         "evaluations/detail.html",
-        {**official_context(evaluation), "can_edit": access.can_edit(request.user, evaluation)},
+        {
+            **official_context(evaluation),
+            "can_edit": access.can_edit(request.user, evaluation),
+            "back": way_back(request.user, evaluation),
+        },
     )
+
+
+def way_back(user, evaluation):
+    """Where a form's page leads back to: the department's forms for its members, the review
+    queue for those who review them, nowhere for anyone else (an administrator)."""
+    department_id = evaluation.project.department_id
+    if access.member_departments(user).filter(pk=department_id).exists():
+        return "evaluation_list"
+    if access.reviewed_departments(user).filter(pk=department_id).exists():
+        return "review_queue"
+    return None
 
 
 def official_context(evaluation):
