@@ -2,6 +2,7 @@
 preview kept in the session and write only into departments the user edits."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
+from departments.models import Membership
 from evaluations.excel import writer
 from evaluations.models import Evaluation, Project
 
@@ -53,6 +55,16 @@ def test_the_list_page_offers_the_department_download_and_import(client_for, edi
         f"/evaluations/export/?year=2023&amp;department={evaluation.project.department_id}" in page
     )
     assert f"/evaluations/import/?department={evaluation.project.department_id}" in page
+
+
+@pytest.mark.parametrize("departments", [1, 2])
+def test_the_list_page_offers_one_import_per_department_one_edits(
+    client_for, editor, evaluation, other_department, departments
+):
+    if departments == 2:
+        Membership.objects.create(user=editor, department=other_department, role="editor")
+    page = client_for(editor).get("/evaluations/?year=2023").content.decode()
+    assert len(re.findall(r'href="/evaluations/import/[^"]*"', page)) == departments
 
 
 def test_a_department_download_is_a_zip_of_its_workbook_and_the_summary(
