@@ -2,8 +2,16 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from evaluations import workflow
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    # A request leaves its language active in the thread: the next test starts from the default.
+    yield
+    translation.deactivate()
 
 
 def test_chinese_is_the_default_whatever_the_browser_asks_for(client_for, editor, evaluation):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from departments.models import Department, FinanceBureau
 from evaluations import pins, workflow
@@ -53,6 +54,13 @@ OFFICIAL_LABELS = [
     # The language switcher names each language in that language.
     "简体中文",
 ]
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    # A request leaves its language active in the thread: the next test starts from the default.
+    yield
+    translation.deactivate()
 
 
 def allowed_runs():
