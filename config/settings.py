@@ -149,6 +149,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+    # The test database is a file, not shared memory: only a file makes two connections wait for
+    # each other's lock, which the tests of two people acting at once rely on.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(BASE_DIR / "db.sqlite3-test")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

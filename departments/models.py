@@ -28,7 +28,7 @@ class Department(models.Model):
     name = OneLineField(_("name"), max_length=SHORT_TEXT)
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("主管部门"),
+        verbose_name=_("supervising department"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -66,8 +66,8 @@ class Department(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        EDITOR = "editor", _("editor")
-        VIEWER = "viewer", _("viewer")
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import (
     Edition,
@@ -77,6 +78,6 @@ class EvaluationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["project"]
     inlines = [FundLineInline, IndicatorInline, TransitionInline]
 
-    @admin.display(description="部门", ordering="project__department__name")
+    @admin.display(description=_("department"), ordering="project__department__name")
     def department_name(self, evaluation):
         return evaluation.project.department.name

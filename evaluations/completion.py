@@ -2,7 +2,8 @@
 
 A suggestion is made only when both read as one number with the same unit:
 `30 万元` → `15.71 万元` gives 52.37; `≥90%` → `95%` gives 100; `0起` → `0起` gives 100.
-static/js/evaluation-form.js applies the same rules in the page; the tests pin both.
+static/js/evaluation-form.js applies the same rules in the page; the tests pin both. The page
+offers a suggestion only while the rate entered differs from it.
 """
 
 import re
@@ -54,3 +55,22 @@ def suggest(target, actual):
     if op in AT_LEAST:
         ratio = min(ratio, HUNDRED)
     return ratio.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def offered(target, actual, entered):
+    """The suggestion the edit page shows beside a row: none when the rate entered already is
+    it, however it was typed (`52.37`, `52.370`, `52.37%`)."""
+    rate = suggest(target, actual)
+    if rate is None or _entered_rate(entered) == rate:
+        return None
+    return rate
+
+
+def _entered_rate(value):
+    if isinstance(value, Decimal):
+        return value
+    text = normalise_number_text(value or "").removesuffix("%")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

@@ -206,7 +206,7 @@ class WorkbooksField(forms.FileField):
 
 class ImportForm(forms.Form):
     department = forms.ModelChoiceField(
-        label=gettext_lazy("department"), queryset=None, empty_label=None
+        label=gettext_lazy("Department"), queryset=None, empty_label=None
     )
     files = WorkbooksField(
         label=gettext_lazy("Workbooks (.xlsx)"),

@@ -241,9 +241,9 @@ IndicatorFormSet = modelformset_factory(
 
 
 class NewEvaluationForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("department"), queryset=None, empty_label=None)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None, empty_label=None)
     project_name = project_name_field()
-    kind = forms.ChoiceField(label=_("kind"), choices=Project.Kind.choices)
+    kind = forms.ChoiceField(label=_("Project type"), choices=Project.Kind.choices)
 
     def __init__(self, *args, departments, year, **kwargs):
         super().__init__(*args, **kwargs)

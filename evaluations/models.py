@@ -157,8 +157,8 @@ class Year(models.Model):
 
 class Project(models.Model):
     class Kind(models.TextChoices):
-        RECURRING = "recurring", _("recurring (常年项目)")
-        ONE_OFF = "one_off", _("one-off (一次性项目)")
+        RECURRING = "recurring", _("Recurring")
+        ONE_OFF = "one_off", _("One-off")
 
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="projects"
@@ -329,7 +329,7 @@ class Transition(models.Model):
     )
     from_state = models.CharField(max_length=16, choices=Evaluation.State)
     to_state = models.CharField(max_length=16, choices=Evaluation.State)
-    comment = MultiLineField(_("审核意见"), max_length=LONG_TEXT, blank=True)
+    comment = MultiLineField(_("comment"), max_length=LONG_TEXT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The form as submitted, so that a reviewer sees what changed between two submissions.
     snapshot = models.JSONField(null=True, blank=True)
@@ -351,10 +351,10 @@ class Transition(models.Model):
     @property
     def comment_label(self):
         """What the comment is called: an administrator reopening an approved form gives a
-        reason, not a reviewer's 审核意见."""
+        reason, not a reviewer's comment."""
         if self.from_state == Evaluation.State.APPROVED:
             return _("Reason:")
-        return "审核意见："
+        return _("Reviewer’s comment:")
 
 
 class PinnedComment(models.Model):

@@ -106,7 +106,7 @@ def _body(transition):
         }
     ]
     if transition.comment:
-        lines += ["", f"{transition.comment_label}{transition.comment}"]
+        lines += ["", f"{transition.comment_label} {transition.comment}"]
     pins = list(transition.pins.all())
     if pins:
         lines += ["", _("Comments on single rows:")]

@@ -89,5 +89,5 @@ def chart_data(rows, rates):
             }
             for state in COLUMNS
         ],
-        "rates": {"labels": bucket_labels(), "data": rates, "label": _("forms")},
+        "rates": {"labels": bucket_labels(), "data": rates, "label": _("Forms")},
     }

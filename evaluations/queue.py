@@ -36,37 +36,37 @@ State = Evaluation.State
 PAGE_SIZE = 25
 WAITING = [State.DRAFT, State.RETURNED]
 SORTS = {
-    "submitted": (_("submitted, oldest first"), [F("submitted_at").asc(nulls_last=True)]),
-    "-submitted": (_("submitted, newest first"), [F("submitted_at").desc(nulls_last=True)]),
-    "rate": (_("execution rate, lowest first"), [F("execution").asc(nulls_last=True)]),
-    "-rate": (_("execution rate, highest first"), [F("execution").desc(nulls_last=True)]),
-    "-flags": (_("most review flags first"), [F("flag_count").desc(nulls_last=True)]),
-    "flags": (_("fewest review flags first"), [F("flag_count").asc(nulls_last=True)]),
+    "submitted": (_("Submitted, oldest first"), [F("submitted_at").asc(nulls_last=True)]),
+    "-submitted": (_("Submitted, newest first"), [F("submitted_at").desc(nulls_last=True)]),
+    "rate": (_("Execution rate, lowest first"), [F("execution").asc(nulls_last=True)]),
+    "-rate": (_("Execution rate, highest first"), [F("execution").desc(nulls_last=True)]),
+    "-flags": (_("Most review flags first"), [F("flag_count").desc(nulls_last=True)]),
+    "flags": (_("Fewest review flags first"), [F("flag_count").asc(nulls_last=True)]),
 }
 DEFAULTS = {"state": State.SUBMITTED, "sort": "submitted"}
 
 
 class QueueFilters(forms.Form):
-    year = forms.TypedChoiceField(label=_("year"), coerce=int, required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
     state = forms.ChoiceField(
-        label=_("state"), choices=[("", _("all states")), *State.choices], required=False
+        label=_("State"), choices=[("", _("All states")), *State.choices], required=False
     )
     department = forms.ModelChoiceField(
-        label=_("department"), queryset=None, required=False, empty_label=_("all departments")
+        label=_("Department"), queryset=None, required=False, empty_label=_("All departments")
     )
     flagged = forms.BooleanField(
-        label=_("flagged only"),
+        label=_("Flagged only"),
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     q = forms.CharField(
-        label=_("project or department"),
+        label=_("Project or department"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
     sort = forms.ChoiceField(
-        label=_("sort by"), choices=[(key, label) for key, (label, _o) in SORTS.items()]
+        label=_("Sort by"), choices=[(key, label) for key, (label, _o) in SORTS.items()]
     )
 
     def __init__(self, data, *, departments, years):
@@ -159,7 +159,7 @@ class Queue:
     def tabs(self):
         """(state, label, count, current) for the state pills: all states, then each."""
         current = self.filters.value("state") or ""
-        tabs = [("", _("all"), self.counts[""], current == "")]
+        tabs = [("", _("All"), self.counts[""], current == "")]
         for state, label in State.choices:
             tabs.append((state, label, self.counts.get(state, 0), current == state))
         return tabs

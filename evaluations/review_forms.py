@@ -16,9 +16,11 @@ def _textarea(rows):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[(APPROVE, "审核通过"), (RETURN, "退回修改")])
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve")), (RETURN, _("Return for changes"))]
+    )
     comment = MultiLineFormField(
-        label="审核意见", required=False, max_length=LONG_TEXT, widget=_textarea(3)
+        label=_("Reviewer’s comment"), required=False, max_length=LONG_TEXT, widget=_textarea(3)
     )
 
     def __init__(self, *args, targets, **kwargs):
@@ -57,10 +59,10 @@ class ReviewForm(forms.Form):
         if decision == APPROVE and self.pins():
             self.add_error(
                 None,
-                _("Comments pinned to rows go with 退回修改. Clear them to approve the form."),
+                _("Comments pinned to rows go with returning the form. Clear them to approve it."),
             )
         return cleaned
 
 
 class ReopenForm(forms.Form):
-    reason = MultiLineFormField(label=_("reason"), max_length=LONG_TEXT, widget=_textarea(3))
+    reason = MultiLineFormField(label=_("Reason"), max_length=LONG_TEXT, widget=_textarea(3))

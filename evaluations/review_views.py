@@ -127,6 +127,7 @@ def _review_context(evaluation, form):
     heeded = pins.heeded(returned, since) if since is not None and returned else []
     return {
         **official_context(evaluation),
+        "back": "review_queue",
         "form": form,
         "flags": checks.run(evaluation).flags,
         "changes": since,

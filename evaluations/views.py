@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from departments import access
 from evaluations import editing, notifications, waiting
-from evaluations.completion import suggest
+from evaluations.completion import offered
 from evaluations.forms import (
     EvaluationForm,
     FundLineForm,
@@ -128,8 +128,23 @@ def evaluation_detail(request, pk):
     return render(
         request,
         "evaluations/detail.html",
-        {**official_context(evaluation), "can_edit": access.can_edit(request.user, evaluation)},
+        {
+            **official_context(evaluation),
+            "can_edit": access.can_edit(request.user, evaluation),
+            "back": way_back(request.user, evaluation),
+        },
     )
+
+
+def way_back(user, evaluation):
+    """Where a form's page leads back to: the department's forms for its members, the review
+    queue for those who review them, nowhere for anyone else (an administrator)."""
+    department_id = evaluation.project.department_id
+    if access.member_departments(user).filter(pk=department_id).exists():
+        return "evaluation_list"
+    if access.reviewed_departments(user).filter(pk=department_id).exists():
+        return "review_queue"
+    return None
 
 
 def official_context(evaluation):
@@ -210,7 +225,9 @@ class EditPage:
                 return None
 
         for form in forms:
-            form.suggested_rate = suggest(form["target"].value(), form["actual"].value())
+            form.suggested_rate = offered(
+                form["target"].value(), form["actual"].value(), form["completion_rate"].value()
+            )
         return group_rows(self.categories, forms, category_id_of)
 
     def errors(self, groups):

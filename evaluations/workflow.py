@@ -110,7 +110,7 @@ def return_(evaluation, user, comment, pins=()):
         raise PermissionDenied
     comment = multi_line(comment)
     if not comment:
-        raise Refused(_("Returning a form needs 审核意见 saying what to change."))
+        raise Refused(_("Returning a form needs a reviewer’s comment saying what to change."))
     pins = [pin for pin in pins if multi_line(pin.comment)]
     with transaction.atomic():
         current = _lock(evaluation, {State.SUBMITTED})

@@ -11,6 +11,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
+from departments.models import Membership
 from evaluations.excel import writer
 from evaluations.models import Evaluation, Project
 
@@ -55,6 +56,16 @@ def test_the_list_page_offers_the_department_download_and_import(client_for, edi
         f"/evaluations/export/?year=2023&amp;department={evaluation.project.department_id}" in page
     )
     assert f"/evaluations/import/?department={evaluation.project.department_id}" in page
+
+
+@pytest.mark.parametrize("departments", [1, 2])
+def test_the_list_page_offers_one_import_per_department_one_edits(
+    client_for, editor, evaluation, other_department, departments
+):
+    if departments == 2:
+        Membership.objects.create(user=editor, department=other_department, role="editor")
+    page = client_for(editor).get("/evaluations/?year=2023").content.decode()
+    assert len(re.findall(r'href="/evaluations/import/[^"]*"', page)) == departments
 
 
 def test_a_department_download_is_a_zip_of_its_workbook_and_the_summary(
@@ -228,7 +239,29 @@ def test_an_import_into_a_department_one_does_not_edit_is_refused(
 ):
     response = upload(client_for(editor), other_department, ("a.xlsx", exported))
     assert response.status_code == 200
+    assert response.context["form"].errors["department"]
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize("now", ["viewer", "outsider"])
+def test_confirming_an_import_after_losing_the_right_to_edit_writes_nothing(
+    client_for, editor, department, exported, now
+):
+    client = client_for(editor)
+    location = upload(client, department, ("a.xlsx", exported))["Location"]
+    assert client.get(location).status_code == 200  # a preview that would import
+    membership = Membership.objects.get(user=editor, department=department)
+    if now == "viewer":
+        membership.role = Membership.Role.VIEWER
+        membership.save()
+    else:
+        membership.delete()
+
+    response = client.post(location)
+
+    assert response.status_code == (403 if now == "viewer" else 404)
+    assert not Evaluation.objects.exists()
+    assert not Project.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -258,36 +291,40 @@ def queue_forms(make_form, other_department, evaluation):
     Evaluation.objects.filter(pk__in=[submitted.pk, theirs.pk]).update(
         state="submitted", submitted_at="2024-01-05T00:00Z"
     )
+    Evaluation.objects.filter(pk=submitted.pk).update(flag_count=2)
+    Evaluation.objects.filter(pk=theirs.pk).update(flag_count=0)
     return evaluation, submitted, theirs
 
 
+DRAFT, SUBMITTED, THEIRS = "党员教育培训经费", "老干部队伍建设经费", "到村任职选调生补助资金"
+
+
 @pytest.mark.parametrize(
-    "params",
+    ("params", "expected"),
     [
-        "",
-        "?state=",
-        "?state=draft",
-        "?state=&q=老干部",
-        "?state=&department=DEPARTMENT",
-        "?flagged=on",
+        ("", {SUBMITTED, THEIRS}),  # the queue opens on the forms submitted
+        ("?state=", {DRAFT, SUBMITTED, THEIRS}),
+        ("?state=draft", {DRAFT}),
+        ("?state=&q=老干部", {SUBMITTED}),
+        ("?state=&department=DEPARTMENT", {DRAFT, SUBMITTED}),
+        ("?flagged=on", {SUBMITTED}),
     ],
 )
 def test_the_queue_export_holds_exactly_the_forms_the_queue_selects(
-    rf, client_for, reviewer, department, queue_forms, params
+    client_for, reviewer, department, queue_forms, params, expected
 ):
-    from evaluations import queue
-
     params = params.replace("DEPARTMENT", str(department.pk))
-    request = rf.get("/review/" + params)
-    selection = queue.build(reviewer, request.GET).page.paginator.object_list
-    shown = set(Evaluation.objects.filter(pk__in=selection).values_list("project__name", flat=True))
+    client = client_for(reviewer)
+    page = client.get("/review/" + params).content.decode()
+    listed = {name for name in (DRAFT, SUBMITTED, THEIRS) if f">{name}</a>" in page}
 
-    response = client_for(reviewer).get("/review/export/" + params)
+    response = client.get("/review/export/" + params)
 
-    if not shown:  # nothing selected: a page saying so, not an empty file
+    assert listed == expected
+    if not expected:  # nothing selected: a page saying so, not an empty file
         assert response.status_code == 404
     else:
-        assert {row[1] for row in summary_rows(response)} == shown
+        assert {row[1] for row in summary_rows(response)} == expected
 
 
 def test_the_queue_export_of_another_bureau_holds_none_of_these_forms(

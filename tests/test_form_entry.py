@@ -122,11 +122,45 @@ def test_every_input_has_its_official_label(client_for, editor, evaluation):
         assert f">{label}</label>" in response.text, label
 
 
+def suggestion_of(page, row_id):
+    """The suggestion box of one indicator row: (hidden, value)."""
+    row = page[page.index(f'id="indicator-{row_id}"') :]
+    box = re.search(
+        r"<div[^>]*data-suggestion([^>]*)>\s*\S+\s*<span data-suggested-value>([^<]*)<", row
+    )
+    return "hidden" in box[1], box[2]
+
+
 def test_the_page_shows_totals_and_the_suggested_rate(client_for, editor, evaluation):
+    row = evaluation.indicators.get(completion_rate=Decimal("52.37"))
+    row.completion_rate = None
+    row.save()
     response = client_for(editor).get(edit_url(evaluation))
     assert "30.00" in response.text
     assert "52.37%" in response.text
-    assert "data-suggested-value>52.37<" in response.text.replace(" ", "")
+    assert suggestion_of(response.text, row.pk) == (False, "52.37")
+
+
+def test_a_saved_rate_that_is_the_suggested_one_gets_no_suggestion(client_for, editor, evaluation):
+    row = evaluation.indicators.get(completion_rate=Decimal("52.37"))
+    page = client_for(editor).get(edit_url(evaluation)).text
+    assert suggestion_of(page, row.pk) == (True, "")
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [("52.37", False), ("52.370", False), ("52.37%", False), ("５２．３７", False), ("50", True)],
+)
+def test_a_typed_rate_gets_the_suggestion_only_when_it_differs(
+    client_for, editor, evaluation, typed, offered
+):
+    rows = list(evaluation.indicators.all())
+    index = next(i for i, row in enumerate(rows) if row.completion_rate == Decimal("52.37"))
+    # An error elsewhere shows the page again with what was typed.
+    data = edit_data(evaluation, project_name="", **{f"indicators-{index}-completion_rate": typed})
+    page = client_for(editor).post(edit_url(evaluation), data).text
+    hidden, value = suggestion_of(page, rows[index].pk)
+    assert (not hidden, value) == ((True, "52.37") if offered else (False, ""))
 
 
 def test_an_editor_saves_a_draft(client_for, editor, evaluation):

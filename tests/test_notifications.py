@@ -7,12 +7,13 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 from django.urls import reverse
 
 from departments import access
 from departments.models import Membership
 from evaluations import notifications, pins, workflow
-from evaluations.models import Notification
+from evaluations.models import Evaluation, Notification
 from tests.conftest import make_user
 
 
@@ -71,12 +72,55 @@ def test_an_approval_is_mailed_to_the_departments_editors(sent, evaluation, edit
     assert [mail.to for mail in mails] == [["editor@example.org"]]
 
 
-def test_nothing_is_mailed_for_a_change_that_did_not_happen(sent, evaluation, editor):
+def test_nothing_is_mailed_for_a_change_that_did_not_happen(
+    django_capture_on_commit_callbacks, mailoutbox, evaluation, editor, reviewer
+):
+    class Undone(Exception):
+        pass
+
+    def return_then_fail():
+        # The return is made and announced, then the request fails: its transaction rolls back.
+        with transaction.atomic():
+            workflow.return_(evaluation, reviewer, "请补充说明。")
+            raise Undone
+
+    workflow.submit(evaluation, editor)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Undone):
+        return_then_fail()
+    assert list(mail.outbox) == []
+    assert not Notification.objects.exists()
+    assert Evaluation.objects.get(pk=evaluation.pk).state == "submitted"
+
+
+def test_nothing_is_mailed_for_a_submission_the_checks_refuse(
+    django_capture_on_commit_callbacks, mailoutbox, evaluation, editor, reviewer
+):
     evaluation.goal = ""
     evaluation.save()
-    with pytest.raises(workflow.NotReady):
-        sent(workflow.submit, evaluation, editor)
-    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(workflow.NotReady):
+        workflow.submit(evaluation, editor)
+    assert list(mail.outbox) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "returned_label", "reason_label"),
+    [
+        ("zh-hans", "审核意见：请补充说明。", "原因：决算数据有更正。"),
+        ("en", "Reviewer’s comment: 请补充说明。", "Reason: 决算数据有更正。"),
+    ],
+)
+def test_a_mail_labels_a_reviewers_comment_and_a_reason_for_reopening_in_the_mail_language(
+    sent, settings, evaluation, editor, reviewer, admin_user, language, returned_label, reason_label
+):
+    settings.LANGUAGE_CODE = language
+    workflow.submit(evaluation, editor)
+    returned = sent(workflow.return_, evaluation, reviewer, "请补充说明。")
+    workflow.submit(evaluation, editor)
+    workflow.approve(evaluation, reviewer)
+    reopened = sent(workflow.reopen, evaluation, admin_user, "决算数据有更正。")
+    assert returned_label in returned[0].body
+    assert reason_label in reopened[0].body
 
 
 def test_users_without_an_address_still_see_the_event(sent, evaluation, editor, reviewer):

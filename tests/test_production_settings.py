@@ -8,6 +8,7 @@ subprocess with exactly the environment a server would have.
 import io
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -334,3 +335,42 @@ def test_other_bad_requests_stay_400(rf):
     from config.outage import bad_request
 
     assert bad_request(rf.get("/"), SuspiciousOperation("no")).status_code == 400
+
+
+def readme_examples():
+    """The variables of the README's table whose example is a value, with that value."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("### Environment variables")
+    table = text[start : text.index("\n### ", start + 1)]
+    examples = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        names = re.findall(r"`([A-Z_]+)`", cells[0])
+        values = re.findall(r"`([^`]*)`", cells[1])
+        if len(names) == len(values):
+            examples.update(zip(names, values, strict=True))
+    return examples
+
+
+def test_the_deploy_check_is_clean_with_the_readmes_example_values():
+    examples = readme_examples()
+    assert examples["DJANGO_HSTS_SECONDS"]
+    assert examples["DJANGO_HTTPS"] == "1"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        **examples,
+        # The README's example of a secret key is a description, not a value.
+        "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"],
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -330,3 +330,20 @@ def test_a_reviewer_goes_back_from_a_form_to_the_queue(client_for, reviewer, eva
     page = client_for(reviewer).get(reverse("evaluation_detail", args=[evaluation.pk]))
     assert f"{reverse('review_queue')}?year=2023" in page.content.decode()
     assert f"{reverse('evaluation_list')}?year" not in page.content.decode()
+
+
+def main_of(page):
+    return page[page.index('<main id="main"') : page.index("</main>")]
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "editing_reviewer"])
+@pytest.mark.parametrize("page", ["evaluation_detail", "evaluation_review"])
+def test_a_form_of_the_queue_leads_back_to_it_once(
+    request, client_for, make_form, other_department, other_editor, persona, page
+):
+    # A reviewer who also edits a department reviews the forms of the others.
+    theirs = make_form(owner=other_department)
+    workflow.submit(theirs, other_editor)
+    response = client_for(request.getfixturevalue(persona)).get(reverse(page, args=[theirs.pk]))
+    links = re.findall(r'href="(/review/\?[^"]*)"', main_of(response.content.decode()))
+    assert links == [f"{reverse('review_queue')}?year=2023"]

@@ -154,13 +154,42 @@ def test_a_new_form_cannot_be_started_in_another_department(
 def test_an_import_cannot_target_another_department(
     client_for, editor, evaluation, other_department
 ):
-    upload = SimpleUploadedFile("form.xlsx", writer.form_workbook(evaluation))
+    client = client_for(editor)
     before = database_state()
-    response = client_for(editor).post(
-        "/evaluations/import/", {"department": other_department.pk, "files": upload}
+    response = client.post(
+        "/evaluations/import/",
+        {
+            "department": other_department.pk,
+            "files": SimpleUploadedFile("form.xlsx", writer.form_workbook(evaluation)),
+        },
     )
-    assert response.status_code in (200, 400, 403)
+    assert response.status_code == 200
+    assert response.context["form"].errors["department"]
+    assert not client.session.get("excel_imports")
     assert database_state() == before
+
+
+def test_a_confirmation_imports_where_the_preview_said_whatever_it_posts(
+    client_for, editor, evaluation, other_department
+):
+    client = client_for(editor)
+    workbook = writer.form_workbook(evaluation)
+    Evaluation.objects.all().delete()
+    Project.objects.all().delete()
+    response = client.post(
+        "/evaluations/import/",
+        {
+            "department": evaluation.project.department_id,
+            "files": SimpleUploadedFile("form.xlsx", workbook),
+        },
+    )
+
+    # The confirmation names another department: the import goes where the preview said.
+    confirmed = client.post(response["Location"], {"department": other_department.pk})
+
+    assert confirmed.status_code == 302
+    assert not Project.objects.filter(department=other_department).exists()
+    assert Evaluation.objects.get().project.department_id == evaluation.project.department_id
 
 
 # Forged POSTs: another site makes the logged-in user's browser post without the CSRF token.
@@ -378,18 +407,26 @@ def test_upload_file_names_with_paths_are_harmless(
     monkeypatch.chdir(tmp_path)
     client = client_for(editor)
     before = set(Path("/tmp").glob("jixiao-escape*")) | set(Path("/etc").glob("jixiao-escape*"))
-    upload = SimpleUploadedFile(file_name, writer.form_workbook(evaluation))
-    response = client.post(
+    workbook = writer.form_workbook(evaluation)
+    downloaded_goal = evaluation.goal
+    Evaluation.objects.filter(pk=evaluation.pk).update(goal="changed since the download")
+    upload = SimpleUploadedFile(file_name, workbook)
+    preview = client.post(
         "/evaluations/import/",
         {"department": evaluation.project.department_id, "files": upload},
         follow=True,
     )
-    assert response.status_code < 500
-    html = response.content.decode()
-    assert "<script>alert(1)</script>" not in html
-    assert active_content(html) == []
+    confirmed = client.post(preview.redirect_chain[-1][0], follow=True)
+    for response in (preview, confirmed):
+        assert response.status_code < 500
+        html = response.content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert active_content(html) == []
     after = set(Path("/tmp").glob("jixiao-escape*")) | set(Path("/etc").glob("jixiao-escape*"))
     assert after == before
     assert list(tmp_path.rglob("*escape*")) == []
     assert not list(Path(settings.BASE_DIR).rglob("jixiao-escape*"))
-    assert FundLine.objects.filter(evaluation=evaluation).exists()
+    # Whatever its name, the workbook was read and imported into the form.
+    evaluation.refresh_from_db()
+    assert evaluation.goal == downloaded_goal
+    assert FundLine.objects.filter(evaluation=evaluation, budget__isnull=False).exists()

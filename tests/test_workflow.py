@@ -69,11 +69,14 @@ PERSONAS = ["editor", "viewer", "other_editor", "reviewer", "other_reviewer", "a
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_only_the_right_role_may_act(request, evaluation, action, persona):
-    allowed_persona, allowed_states, _target = ACTIONS[action]
+    allowed_persona, allowed_states, target = ACTIONS[action]
     put_in(evaluation, sorted(allowed_states)[0])
     user = request.getfixturevalue(persona)
     if persona == allowed_persona:
         act(action, evaluation, user)
+        transition = Transition.objects.get(evaluation=evaluation)
+        assert (transition.actor, transition.to_state) == (user, target)
+        assert Evaluation.objects.get(pk=evaluation.pk).state == target
     else:
         with pytest.raises(PermissionDenied):
             act(action, evaluation, user)

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def a_database_that_waits_for_locks(db):
-    # SQLite's shared-cache in-memory test database reports "table is locked" at once instead
-    # of waiting: these run on PostgreSQL (CI), or SQLite in a file. The stale-copy tests in
-    # test_workflow.py cover the re-check under the lock on every database.
+    # SQLite's shared-cache in-memory database reports "table is locked" at once instead of
+    # waiting, so the test database on SQLite is a file (config/settings.py): these run there
+    # and on PostgreSQL. Only a test database configured in memory skips them.
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("needs a database that waits for locks")
 

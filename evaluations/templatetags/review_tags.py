@@ -56,7 +56,7 @@ def queue_row(evaluation, overdue):
         reverse("evaluation_review", args=[evaluation.pk]),
         evaluation.project.name,
         department.name,
-        format_html(' <span class="badge text-bg-danger" data-overdue>{}</span>', _("overdue"))
+        format_html(' <span class="badge text-bg-danger" data-overdue>{}</span>', _("Overdue"))
         if department.pk in overdue
         else "",
         evaluation.state,

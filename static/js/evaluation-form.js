@@ -201,7 +201,11 @@
     const box = row.querySelector("[data-suggestion]");
     if (!target || !actual || !box) return;
     const value = suggest(target.value, actual.value);
-    box.hidden = value === null;
+    // Nothing to suggest once the rate entered is the suggested one, however it was typed.
+    const rate = row.querySelector('input[name$="-completion_rate"]');
+    const entered = rate ? normalise(rate.value).replace(/%$/, "") : "";
+    const same = value !== null && entered !== "" && Number(entered) === Number(value);
+    box.hidden = value === null || same;
     box.querySelector("[data-suggested-value]").textContent = value === null ? "" : value;
   }
 
@@ -285,6 +289,7 @@
       const row = use.closest("[data-row]");
       row.querySelector('input[name$="-completion_rate"]').value =
         row.querySelector("[data-suggested-value]").textContent;
+      updateSuggestion(row);
     }
   });
 

@@ -225,3 +225,41 @@ def test_a_check_link_highlights_the_row_it_leads_to(browser_page, live_server, 
     expect(page.locator(f"#indicator-{second.pk}")).to_be_in_viewport()
     assert look(second) != before
     assert look(first) == before
+
+
+def test_the_suggestion_shows_only_while_the_rate_differs_from_it(
+    browser_page, live_server, editor, evaluation
+):
+    page = browser_page
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/edit/")
+    row = section(page, "经济成本指标").locator("[data-row]").first
+    rate = row.get_by_label("完成率（%）")
+    suggestion = row.locator("[data-suggestion]")
+
+    expect(rate).to_have_value("52.37")
+    expect(suggestion).to_be_hidden()
+    rate.fill("50")
+    expect(suggestion).to_be_visible()
+    expect(suggestion.locator("[data-suggested-value]")).to_have_text("52.37")
+    suggestion.locator("[data-use-suggestion]").click()
+    expect(rate).to_have_value("52.37")
+    expect(suggestion).to_be_hidden()
+    rate.fill("５２．３７％")
+    expect(suggestion).to_be_hidden()
+
+
+def test_the_column_headers_of_every_indicator_section_line_up(
+    browser_page, live_server, editor, evaluation
+):
+    page = browser_page
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/edit/")
+    # Sections with rows and empty ones (社会成本指标 has none): each header cell starts where
+    # the same column starts in every other section.
+    starts = page.locator(".indicator-table thead tr").evaluate_all(
+        "rows => rows.map(row => [...row.cells].map("
+        "cell => Math.round(cell.getBoundingClientRect().left)))"
+    )
+    assert len(starts) > 5
+    assert all(row == starts[0] for row in starts), starts
