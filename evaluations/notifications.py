@@ -106,7 +106,9 @@ def _body(transition):
         }
     ]
     if transition.comment:
-        lines += ["", f"{transition.comment_label} {transition.comment}"]
+        # A space after an English colon, none after a Chinese one: the join is translated.
+        joined = _("%(label)s %(comment)s")
+        lines += ["", joined % {"label": transition.comment_label, "comment": transition.comment}]
     pins = list(transition.pins.all())
     if pins:
         lines += ["", _("Comments on single rows:")]

@@ -8,6 +8,7 @@
 
 import datetime
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -19,6 +20,18 @@ from evaluations.demo.seed import create_form, read_seed
 from evaluations.models import Edition, Project, Year
 
 PASSWORD = "a-long-test-password-2023"
+
+
+def plan_field(page):
+    """The fingerprint of the plan an import preview shows, which its confirmation posts."""
+    found = re.search(r'name="plan" value="([^"]*)"', page)
+    return found[1] if found else ""
+
+
+def confirm_import(client, preview_url, follow=False, **posted):
+    """Confirm an import as its preview page does: with the plan the preview shows."""
+    page = client.get(preview_url).content.decode()
+    return client.post(preview_url, {"plan": plan_field(page), **posted}, follow=follow)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from departments.models import Membership
 from evaluations.excel import writer
 from evaluations.models import Evaluation, Project
+from tests.conftest import plan_field
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -190,8 +191,7 @@ def test_an_upload_shows_a_preview_and_writes_nothing_until_confirmed(
     assert "新建草稿" in preview.content.decode()
     assert not Evaluation.objects.exists()
 
-    plan = re.search(r'name="plan" value="([^"]*)"', preview.content.decode())[1]
-    confirmed = client.post(response["Location"], {"plan": plan})
+    confirmed = client.post(response["Location"], {"plan": plan_field(preview.content.decode())})
 
     assert confirmed.status_code == 302
     assert Evaluation.objects.get().project.name == "党员教育培训经费"

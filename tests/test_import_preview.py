@@ -3,7 +3,6 @@ changes, a warning when the form was saved after its workbook was downloaded; th
 writes the importable forms in one transaction, exactly as previewed."""
 
 import io
-import re
 import zipfile
 
 import pytest
@@ -16,6 +15,7 @@ from evaluations import importing
 from evaluations.changes import Change
 from evaluations.excel import writer
 from evaluations.models import Evaluation
+from tests.conftest import plan_field
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -274,11 +274,6 @@ def upload(client, department, content):
         "/evaluations/import/",
         {"department": department.pk, "files": [SimpleUploadedFile("f.xlsx", content, XLSX)]},
     )
-
-
-def plan_field(page):
-    found = re.search(r'name="plan" value="([^"]*)"', page)
-    return found[1] if found else ""
 
 
 def test_the_preview_shows_each_sheets_outcome(client_for, department, editor, batch):

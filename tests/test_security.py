@@ -24,7 +24,7 @@ from evaluations import workflow
 from evaluations.excel import writer
 from evaluations.models import Evaluation, FundLine, Indicator, Project
 from tests import url_catalogue
-from tests.conftest import make_user
+from tests.conftest import confirm_import, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_a_confirmation_imports_where_the_preview_said_whatever_it_posts(
     )
 
     # The confirmation names another department: the import goes where the preview said.
-    confirmed = client.post(response["Location"], {"department": other_department.pk})
+    confirmed = confirm_import(client, response["Location"], department=other_department.pk)
 
     assert confirmed.status_code == 302
     assert not Project.objects.filter(department=other_department).exists()
@@ -416,7 +416,7 @@ def test_upload_file_names_with_paths_are_harmless(
         {"department": evaluation.project.department_id, "files": upload},
         follow=True,
     )
-    confirmed = client.post(preview.redirect_chain[-1][0], follow=True)
+    confirmed = confirm_import(client, preview.redirect_chain[-1][0], follow=True)
     for response in (preview, confirmed):
         assert response.status_code < 500
         html = response.content.decode()
