@@ -227,6 +227,10 @@ def test_the_reviewer_sees_what_changed_and_which_pinned_rows_were_changed(
     assert 'data-pin-status="changed"' in changes
     assert "部分培训延至下年度。" in changes
     assert "未完成原因和改进措施" in changes
+    # The changed row leads to its place in the form below.
+    changed_row = changes[changes.index("data-changed-row") :]
+    assert f'href="#indicator-{cost_row.pk}"' in changed_row
+    assert f'id="indicator-{cost_row.pk}"' in page
 
 
 def test_an_unchanged_pinned_row_is_pointed_out(client_for, editor, reviewer, submitted, cost_row):
