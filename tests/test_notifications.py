@@ -367,3 +367,23 @@ def test_a_failing_mail_never_turns_a_committed_action_into_an_error_page(
     failed = [record for record in caplog.records if getattr(record, "event", "") == "mail_failed"]
     assert len(failed) == 1
     assert "nonsense" in failed[0].error
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("zh-hans", "审核意见：请补充说明。"), ("en", "Reviewer’s comment: 请补充说明。")],
+)
+def test_a_comment_follows_its_label_as_the_language_writes_it(
+    client_for, evaluation, editor, reviewer, language, shown
+):
+    workflow.submit(evaluation, editor)
+    workflow.return_(evaluation, reviewer, "请补充说明。")
+    client = client_for(editor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for page in (
+        reverse("evaluation_detail", args=[evaluation.pk]),
+        reverse("evaluation_edit", args=[evaluation.pk]),
+        reverse("evaluation_list") + "?year=2023",
+    ):
+        text = re.sub(r"<[^>]+>", "", client.get(page).text)
+        assert shown in text, page

@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -44,4 +46,16 @@ def field(bound_field, label=None, hide_label=False):
         label or bound_field.label,
         bound_field.as_widget(),
         errors,
+    )
+
+
+@register.simple_tag
+def labelled(label, text, strong=False):
+    """A label and its text joined as the language joins them: a space after an English colon,
+    none after a Chinese one (the mails use the same translated join)."""
+    label = conditional_escape(label)
+    if strong:
+        label = format_html('<span class="fw-semibold">{}</span>', label)
+    return mark_safe(
+        _("%(label)s %(comment)s") % {"label": label, "comment": conditional_escape(text)}
     )
