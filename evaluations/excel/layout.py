@@ -9,7 +9,7 @@ and an edition with another number of sources moves every row below the funds bl
 import math
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from openpyxl.utils import get_column_letter, range_boundaries
 
@@ -249,8 +249,11 @@ def display_width(text):
 _PIECES = re.compile(r"[^\s\u1100-\U0010ffff]+|.", re.DOTALL)
 
 
+@lru_cache(maxsize=4096)
 def wrapped_lines(text, width):
-    """Lines that `text` takes wrapped in a cell `width` characters wide (a CJK character two)."""
+    """Lines that `text` takes wrapped in a cell `width` characters wide (a CJK character two).
+
+    Remembered: every form repeats the same labels in the same widths."""
     capacity = max(2, int(width))
     lines = 0
     for paragraph in str(text).splitlines() or [""]:
