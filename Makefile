@@ -1,6 +1,7 @@
 # make run   — install, migrate SQLite, load the demo and serve on http://127.0.0.1:8000
 # make test  — install and run the whole test suite
 # make serve — the production stack locally: PostgreSQL from DATABASE_URL, gunicorn, whitenoise
+# make render — every demo form as a workbook and its PDF (LibreOffice) in build/rendered/
 # make load  — load test of that stack (benchmarks/load.py); make faults — fault tests
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install demo messages serve load faults clean
+.PHONY: run test lint format install demo messages render serve load faults clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +41,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The demo in a throwaway SQLite database, every demo form written and printed to PDF by
+# LibreOffice (apt-get install libreoffice-calc-nogui), to look at how the workbooks print.
+RENDER_DIR ?= build/rendered
+RENDER_ENV = $(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/build/render.sqlite3
+
+render: install
+	mkdir -p build && rm -rf build/render.sqlite3 $(RENDER_DIR)
+	$(RENDER_ENV) $(PY) manage.py migrate --no-input --verbosity 0
+	$(RENDER_ENV) $(PY) manage.py load_demo_data
+	$(RENDER_ENV) $(PY) manage.py render_workbooks --demo --output $(RENDER_DIR)
+	rm -f build/render.sqlite3
 
 # The production stack on this machine: what the README's "Production" section sets up, with
 # local defaults for whatever the environment does not say (a fresh secret key every start).

@@ -6,11 +6,12 @@ shared/official-layout.md; the row numbers there are those of an edition with th
 and an edition with another number of sources moves every row below the funds block accordingly.
 """
 
+import math
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from config.texts import one_line
 
@@ -22,8 +23,10 @@ AMOUNT_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00%"
 LAST_COLUMN = 8
 COLUMN_WIDTHS = {"A": 5, "B": 7, "C": 9, "D": 26, "E": 24, "F": 18, "G": 10, "H": 24}
-# Points per line of 10 pt 宋体 with Excel's default padding.
-LINE_HEIGHT = 13.5
+# Points per line of 10 pt 宋体 as printed (at least 14), and the padding a row keeps above and
+# below its text; a line of larger text takes proportionally more.
+LINE_HEIGHT = 14
+ROW_PADDING = 2
 
 PROJECT_NAME = "项目名称"
 SUPERVISING_UNIT = "项目主管单位"
@@ -241,6 +244,41 @@ def display_width(text):
     return sum(1 if ord(char) < 0x1100 else 2 for char in text)
 
 
+# What wraps as one piece: a run of Latin letters and digits (a word), or any other character
+# alone (a CJK character may break anywhere, a space is a break).
+_PIECES = re.compile(r"[^\s\u1100-\U0010ffff]+|.", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def wrapped_lines(text, width):
+    """Lines that `text` takes wrapped in a cell `width` characters wide (a CJK character two).
+
+    Remembered: every form repeats the same labels in the same widths."""
+    capacity = max(2, int(width))
+    lines = 0
+    for paragraph in str(text).splitlines() or [""]:
+        lines += 1
+        used = 0
+        for piece in _PIECES.findall(paragraph):
+            size = display_width(piece)
+            if used + size <= capacity:
+                used += size
+            elif piece.isspace():
+                continue  # a space at the end of a line is not carried over
+            elif size <= capacity:
+                lines += 1
+                used = size
+            else:
+                # A word longer than the cell breaks anywhere.
+                for char in piece:
+                    char_size = display_width(char)
+                    if used + char_size > capacity:
+                        lines += 1
+                        used = 0
+                    used += char_size
+    return lines
+
+
 def row_height(texts_and_widths):
     """Height in points that shows every wrapped text in full; None for one line.
 
@@ -248,14 +286,71 @@ def row_height(texts_and_widths):
     """
     lines = 1
     for text, width in texts_and_widths:
-        if not text:
-            continue
-        needed = sum(
-            max(1, -(-display_width(part) // max(1, int(width) - 1)))
-            for part in str(text).splitlines() or [""]
-        )
-        lines = max(lines, needed)
+        if text:
+            lines = max(lines, wrapped_lines(text, width))
     return None if lines == 1 else lines * LINE_HEIGHT
+
+
+@dataclass(frozen=True)
+class Text:
+    """What a cell shows, as row heights see it: the text, its font size, whether it is stacked
+    vertical text (one character a line)."""
+
+    value: str
+    size: float = BODY_SIZE
+    stacked: bool = False
+
+    def height(self, width):
+        """Points the text needs in a (merged) cell `width` characters wide."""
+        line = LINE_HEIGHT * self.size / BODY_SIZE
+        if self.stacked:
+            lines = max(1, len("".join(self.value.split())))
+        else:
+            lines = wrapped_lines(self.value, width * BODY_SIZE / self.size)
+        return lines * line + ROW_PADDING
+
+
+def row_heights(rows, merges, first_row=1):
+    """The height in points of each of `rows` (lists of Text or None, column A first; the first
+    is row `first_row`), so that every text shows whole once wrapped in its cell or merged range.
+
+    A text in a range over several rows (a stacked label, a 一级指标 beside its rows) makes those
+    rows together tall enough for it, the missing height shared among them.
+    """
+    single = [LINE_HEIGHT + ROW_PADDING] * len(rows)
+    spans = {}
+    for merge in merges:
+        c1, r1, c2, r2 = range_boundaries(merge)
+        spans[(r1, c1)] = (c1, r1, c2, r2)
+    covered = {
+        (row, column)
+        for c1, r1, c2, r2 in spans.values()
+        for row in range(r1, r2 + 1)
+        for column in range(c1, c2 + 1)
+        if (row, column) != (r1, c1)
+    }
+    tall = []
+    for index, cells in enumerate(rows):
+        row = first_row + index
+        for column, text in enumerate(cells, start=1):
+            if text is None or not text.value or (row, column) in covered:
+                continue
+            c1, r1, c2, r2 = spans.get((row, column), (column, row, column, row))
+            needed = text.height(merged_width(c1, c2))
+            if r1 == r2:
+                single[index] = max(single[index], needed)
+            else:
+                tall.append((r2 - r1, r1 - first_row, r2 - first_row, needed))
+    heights = single
+    # The narrowest spans first, so that a span inside another grows before the outer one.
+    for _size, top, bottom, needed in sorted(tall):
+        missing = needed - sum(heights[top : bottom + 1])
+        if missing > 0:
+            share = missing / (bottom - top + 1)
+            for index in range(top, bottom + 1):
+                heights[index] += share
+    # In quarter points, rounded up.
+    return [math.ceil(height * 4) / 4 for height in heights]
 
 
 def merged_width(first, last):

@@ -98,6 +98,15 @@ class _Styles:
             ws, Font(name=layout.FONT_NAME, size=layout.BODY_SIZE, bold=True), centred, border
         )
 
+    def text_of(self, cell):
+        """The cell's text as row heights see it; None for a number or an empty cell."""
+        if not isinstance(cell.value, str):
+            return None
+        style = cell._style
+        if style == self.title:
+            return layout.Text(cell.value, size=layout.TITLE_SIZE)
+        return layout.Text(cell.value, stacked=style == self.vertical)
+
     @staticmethod
     def _style(ws, font, alignment, border=None, number_format=None):
         cell = Cell(ws)
@@ -111,11 +120,13 @@ class _Styles:
 
 
 class _Sheet:
-    """Cells of one worksheet in write-only mode: rows must be appended top to bottom."""
+    """Cells of one worksheet in write-only mode, kept until the form is whole: a row's height
+    depends on the texts of the rows a merged label spans with it."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, styles):
         self.ws = ws
-        self.rows = 0
+        self.styles = styles
+        self.rows = []
 
     def cell(self, value, style, *, text=False):
         # Row and column are set when the row is written; a placeholder keeps repr() working.
@@ -128,11 +139,19 @@ class _Sheet:
     def blank(self, style):
         return Cell(self.ws, row=1, column=1, style_array=style)
 
-    def append(self, cells, height=None):
-        self.rows += 1
-        if height:
-            self.ws.row_dimensions[self.rows].height = height
-        self.ws.append(cells)
+    def append(self, cells):
+        self.rows.append(cells)
+
+    def write(self, merges):
+        """Every row, each as tall as its texts need in their cells, and the merges."""
+        texts = [[self.styles.text_of(cell) for cell in cells] for cells in self.rows]
+        for number, (cells, height) in enumerate(
+            zip(self.rows, layout.row_heights(texts, merges), strict=True), start=1
+        ):
+            self.ws.row_dimensions[number].height = height
+            self.ws.append(cells)
+        for merge in merges:
+            self.ws.merged_cells.add(merge)
 
 
 def _page_setup(ws):
@@ -183,7 +202,9 @@ class FormWriter:
         groups = group_rows(
             taxonomy.level2, indicators, lambda row: row.category_id, keep_empty=False
         )
-        self._write(_Sheet(ws), evaluation, taxonomy.rows, funds, groups, len(indicators))
+        self._write(
+            _Sheet(ws, self._styles), evaluation, taxonomy.rows, funds, groups, len(indicators)
+        )
         _mark_version(self.workbook, evaluation)
         # Closing now writes the sheet out and frees its file handle: a workbook of a thousand
         # forms would otherwise hold a thousand files open until it is saved.
@@ -196,7 +217,6 @@ class FormWriter:
         blank = sheet.blank
         sheet.append([sheet.cell(layout.TITLE, style.title)])
         sheet.append([sheet.cell(layout.year_text(evaluation.year_id), style.subtitle)])
-        wide = layout.merged_width(4, layout.LAST_COLUMN)
         for label, value in (
             (layout.PROJECT_NAME, evaluation.project.name),
             (layout.SUPERVISING_UNIT, evaluation.supervising_unit),
@@ -209,8 +229,7 @@ class FormWriter:
                     blank(style.label),
                     sheet.cell(_text(value), style.text, text=True),
                     *(blank(style.text) for _column in range(4)),
-                ],
-                layout.row_height([(value, wide)]),
+                ]
             )
         sheet.append(
             [
@@ -269,10 +288,7 @@ class FormWriter:
                 sheet.cell(achieved, style.text, text=True),
                 blank(style.text),
                 blank(style.text),
-            ],
-            layout.row_height(
-                [(goal, layout.merged_width(2, 5)), (achieved, layout.merged_width(6, 8))]
-            ),
+            ]
         )
         sheet.append(
             [sheet.cell(layout.INDICATORS, style.vertical)]
@@ -305,8 +321,7 @@ class FormWriter:
                             sheet.cell(_text(row.reason), style.text, text=True),
                         ]
                     )
-        for merge in merges:
-            sheet.ws.merged_cells.add(merge)
+        sheet.write(merges)
 
     def discard(self):
         _discard(self.workbook)
