@@ -14,9 +14,9 @@ tracemalloc (which slows Python down). Prints figures only.
 import statistics
 import tempfile
 import time
-import tracemalloc
 
 from _setup import setup_django
+from measure import peak_mib
 
 ONE_FORM_RUNS = 20
 FORMS_PER_DEPARTMENT = 100
@@ -117,15 +117,6 @@ def seconds(work, *args):
     cpu, wall = time.process_time(), time.perf_counter()
     work(*args)
     return time.process_time() - cpu, time.perf_counter() - wall
-
-
-def peak_mib(work, *args):
-    tracemalloc.start()
-    try:
-        work(*args)
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def first_chunk_seconds(evaluations):

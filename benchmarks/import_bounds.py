@@ -11,10 +11,10 @@ measured in a separate run under tracemalloc. Prints figures only.
 
 import io
 import time
-import tracemalloc
 import zipfile
 
 from _setup import setup_django
+from measure import peak_mib
 
 FORMS = 100
 YEAR = 2031
@@ -43,15 +43,6 @@ def cpu_seconds(work, *args):
     started = time.process_time()
     result = work(*args)
     return time.process_time() - started, result
-
-
-def peak_mib(work, *args):
-    tracemalloc.start()
-    try:
-        work(*args)
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def main():

@@ -17,6 +17,7 @@ from django.test import Client
 
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
 from evaluations.demo.seed import create_form, read_seed
+from evaluations.excel import writer
 from evaluations.models import Edition, Project, Year
 
 PASSWORD = "a-long-test-password-2023"
@@ -235,3 +236,12 @@ def add_row(data, category, **fields):
         data[prefix + name] = fields.get(name, "")
     data["indicators-TOTAL_FORMS"] = index + 1
     return index
+
+
+@pytest.fixture
+def downloaded_form(evaluation):
+    """The 党员教育培训经费 form as downloaded, and then deleted: importing it creates it again."""
+    content = writer.form_workbook(evaluation)
+    evaluation.delete()
+    Project.objects.all().delete()
+    return content

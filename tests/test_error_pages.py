@@ -1,7 +1,6 @@
 """Error pages in the app's look, under the same headers as every page: they say what happened,
 that nothing was saved, and how to get back without losing what was typed."""
 
-from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
@@ -10,7 +9,7 @@ from django.urls import reverse
 
 from evaluations.models import Evaluation
 from tests.conftest import edit_data
-from tests.test_headers import assert_safe_page
+from tests.test_headers import a_server_error, assert_safe_page
 from tests.test_hostile_input import database_state
 
 pytestmark = pytest.mark.django_db
@@ -112,11 +111,7 @@ def test_the_500_page_is_in_the_apps_look_even_when_static_files_are_missing(set
         "staticfiles": {"BACKEND": "config.static_files.StaticFilesStorage"},
     }
     settings.STATIC_ROOT = "/nonexistent"
-    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
-    client = Client(raise_request_exception=False)
-    with mock.patch("config.health.database_answers", side_effect=RuntimeError("boom")):
-        response = client.get("/healthz")
-    assert response.status_code == 500
+    response = a_server_error(settings)
     assert_safe_page(response, "500")
     html = in_the_apps_look(response)
     assert "服务暂时不可用" in html

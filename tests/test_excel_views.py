@@ -173,19 +173,11 @@ def upload(client, department, *files):
     )
 
 
-@pytest.fixture
-def exported(evaluation):
-    content = writer.form_workbook(evaluation)
-    evaluation.delete()
-    Project.objects.all().delete()
-    return content
-
-
 def test_an_upload_shows_a_preview_and_writes_nothing_until_confirmed(
-    client_for, editor, department, exported
+    client_for, editor, department, downloaded_form
 ):
     client = client_for(editor)
-    response = upload(client, department, ("组织部.xlsx", exported))
+    response = upload(client, department, ("组织部.xlsx", downloaded_form))
     preview = client.get(response["Location"])
 
     assert "新建草稿" in preview.content.decode()
@@ -198,9 +190,9 @@ def test_an_upload_shows_a_preview_and_writes_nothing_until_confirmed(
 
 
 def test_the_preview_lists_problems_by_sheet_and_cell_and_offers_no_import(
-    client_for, editor, department, exported
+    client_for, editor, department, downloaded_form
 ):
-    workbook = load_workbook(io.BytesIO(exported))
+    workbook = load_workbook(io.BytesIO(downloaded_form))
     workbook.active["E9"] = "三十"
     out = io.BytesIO()
     workbook.save(out)
@@ -228,16 +220,16 @@ def test_a_confirmation_that_can_no_longer_go_through_writes_nothing(
 
 
 def test_a_pending_import_belongs_to_the_session_that_uploaded_it(
-    client_for, editor, department, exported
+    client_for, editor, department, downloaded_form
 ):
-    location = upload(client_for(editor), department, ("a.xlsx", exported))["Location"]
+    location = upload(client_for(editor), department, ("a.xlsx", downloaded_form))["Location"]
     assert client_for(editor).get(location).status_code == 404
 
 
 def test_an_import_into_a_department_one_does_not_edit_is_refused(
-    client_for, editor, other_department, exported
+    client_for, editor, other_department, downloaded_form
 ):
-    response = upload(client_for(editor), other_department, ("a.xlsx", exported))
+    response = upload(client_for(editor), other_department, ("a.xlsx", downloaded_form))
     assert response.status_code == 200
     assert response.context["form"].errors["department"]
     assert not Evaluation.objects.exists()
@@ -245,10 +237,10 @@ def test_an_import_into_a_department_one_does_not_edit_is_refused(
 
 @pytest.mark.parametrize("now", ["viewer", "outsider"])
 def test_confirming_an_import_after_losing_the_right_to_edit_writes_nothing(
-    client_for, editor, department, exported, now
+    client_for, editor, department, downloaded_form, now
 ):
     client = client_for(editor)
-    location = upload(client, department, ("a.xlsx", exported))["Location"]
+    location = upload(client, department, ("a.xlsx", downloaded_form))["Location"]
     assert client.get(location).status_code == 200  # a preview that would import
     membership = Membership.objects.get(user=editor, department=department)
     if now == "viewer":

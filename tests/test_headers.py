@@ -89,12 +89,18 @@ def test_error_and_account_pages_have_the_headers(client, client_for, editor):
     assert_safe_page(logged_in.get("/accounts/password/"), "password change")
 
 
-def test_the_error_page_for_500_has_the_headers(settings):
+def a_server_error(settings):
+    """The answer to a request whose view raises ("boom"), as a user gets it."""
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     client = Client(raise_request_exception=False)
     with mock.patch("config.health.database_answers", side_effect=RuntimeError("boom")):
         response = client.get("/healthz")
     assert response.status_code == 500
+    return response
+
+
+def test_the_error_page_for_500_has_the_headers(settings):
+    response = a_server_error(settings)
     assert_safe_page(response, "500")
     assert "boom" not in response.content.decode()
 

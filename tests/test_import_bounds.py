@@ -10,9 +10,8 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from evaluations import importing
-from evaluations.excel import writer
 from evaluations.excel.screening import WorkbookRefused, screen
-from evaluations.models import Evaluation, Project
+from evaluations.models import Evaluation
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -21,15 +20,6 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def exported(evaluation):
-    """The 党员教育培训经费 form as downloaded, and then deleted: importing it creates it again."""
-    content = writer.form_workbook(evaluation)
-    evaluation.delete()
-    Project.objects.all().delete()
-    return content
 
 
 def preview(department, content, name="f.xlsx"):
@@ -102,13 +92,15 @@ def test_a_row_of_1_8_million_cells_is_refused_before_it_is_parsed(department):
     ]
 
 
-def two_sheets(exported):
+def two_sheets(downloaded_form):
     """The form twice, with a table of shared strings as Excel writes them."""
 
     def copy(workbook):
         workbook.copy_worksheet(workbook.worksheets[0])
 
-    return with_shared_strings(edited(exported, copy), [f"说明{number}" for number in range(30)])
+    return with_shared_strings(
+        edited(downloaded_form, copy), [f"说明{number}" for number in range(30)]
+    )
 
 
 @pytest.mark.parametrize(
@@ -123,72 +115,78 @@ def two_sheets(exported):
     ],
 )
 def test_each_count_refuses_the_file_as_soon_as_it_passes_its_limit_and_names_it(
-    settings, department, exported, setting, limit, message
+    settings, department, downloaded_form, setting, limit, message
 ):
     setattr(settings, setting, limit)
 
-    plan = preview(department, two_sheets(exported))
+    plan = preview(department, two_sheets(downloaded_form))
 
     assert not plan.ok
     assert len(problems(plan)) == 1
     assert message in problems(plan)[0], problems(plan)
 
 
-def test_within_the_limits_both_sheets_are_read(department, exported):
-    plan = preview(department, two_sheets(exported))
+def test_within_the_limits_both_sheets_are_read(department, downloaded_form):
+    plan = preview(department, two_sheets(downloaded_form))
     assert len(plan.steps) == 2
     assert not plan.file_problems
 
 
-def test_a_doctype_anywhere_in_a_part_is_refused(department, exported):
-    source = zipfile.ZipFile(io.BytesIO(exported))
+def test_a_doctype_anywhere_in_a_part_is_refused(department, downloaded_form):
+    source = zipfile.ZipFile(io.BytesIO(downloaded_form))
     workbook_xml = source.read("xl/workbook.xml").split(b"?>", 1)[-1]
     # Far past the first kilobytes, behind a comment.
     late = b"<!--" + b"x" * 10_000 + b'--><!DOCTYPE x [<!ENTITY a "a">]>' + workbook_xml
-    plan = preview(department, with_member(exported, "xl/workbook.xml", late))
+    plan = preview(department, with_member(downloaded_form, "xl/workbook.xml", late))
     assert not plan.ok
     assert "is damaged or not a workbook" in problems(plan)[0]
 
 
-def test_xml_that_is_not_well_formed_is_a_damaged_file(department, exported):
-    plan = preview(department, with_member(exported, "xl/styles.xml", b"<styleSheet><numFmts>"))
+def test_xml_that_is_not_well_formed_is_a_damaged_file(department, downloaded_form):
+    plan = preview(
+        department, with_member(downloaded_form, "xl/styles.xml", b"<styleSheet><numFmts>")
+    )
     assert "is damaged or not a workbook" in problems(plan)[0]
 
 
 # Item: every row is read, or the sheet is refused saying why
 
 
-def test_indicator_rows_far_down_the_sheet_are_all_read(exported, department, editor):
+def test_indicator_rows_far_down_the_sheet_are_all_read(downloaded_form, department, editor):
     def push_down(workbook):
         sheet = workbook.worksheets[0]
         for merged in [str(m) for m in sheet.merged_cells.ranges]:
             sheet.unmerge_cells(merged)
         sheet.insert_rows(20, 2000)
 
-    plan = preview(department, edited(exported, push_down))
+    plan = preview(department, edited(downloaded_form, push_down))
     assert plan.ok, problems(plan)
     importing.apply(department, plan.workbooks, editor)
 
     assert Evaluation.objects.get().indicators.count() == 11
 
 
-def test_rows_are_read_whatever_the_sheet_says_its_dimension_is(exported, department, editor):
-    source = zipfile.ZipFile(io.BytesIO(exported))
+def test_rows_are_read_whatever_the_sheet_says_its_dimension_is(
+    downloaded_form, department, editor
+):
+    source = zipfile.ZipFile(io.BytesIO(downloaded_form))
     sheet = source.read("xl/worksheets/sheet1.xml")
     lying = sheet.replace(b"<sheetViews>", b'<dimension ref="A1:H3"/><sheetViews>', 1)
 
-    plan = preview(department, with_member(exported, "xl/worksheets/sheet1.xml", lying))
+    plan = preview(department, with_member(downloaded_form, "xl/worksheets/sheet1.xml", lying))
     importing.apply(department, plan.workbooks, editor)
 
     assert Evaluation.objects.get().indicators.count() == 11
 
 
 def test_a_sheet_with_values_below_the_last_row_read_is_refused_naming_the_row(
-    settings, exported, department
+    settings, downloaded_form, department
 ):
     settings.IMPORT_MAX_ROWS = 100
 
-    plan = preview(department, edited(exported, lambda wb: wb.worksheets[0].cell(150, 4, "备注")))
+    plan = preview(
+        department, edited(downloaded_form, lambda wb: wb.worksheets[0].cell(150, 4, "备注"))
+    )
 
     assert not plan.ok
     assert problems(plan) == [
@@ -197,9 +195,9 @@ def test_a_sheet_with_values_below_the_last_row_read_is_refused_naming_the_row(
     ]
 
 
-def test_shared_strings_are_counted_wherever_the_content_types_put_them(settings, exported):
+def test_shared_strings_are_counted_wherever_the_content_types_put_them(settings, downloaded_form):
     settings.IMPORT_MAX_STRINGS = 20
-    content = with_shared_strings(exported, [f"说明{number}" for number in range(30)])
+    content = with_shared_strings(downloaded_form, [f"说明{number}" for number in range(30)])
     source = zipfile.ZipFile(io.BytesIO(content))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
