@@ -8,66 +8,39 @@ removed or changed, and which places changed, so pinned comments can say whether
 
 from dataclasses import dataclass, field
 
+from evaluations import content, layouts
 from evaluations.models import Evaluation, Transition
-from evaluations.money import Funds
 
-FIELDS = [
-    ("project", "项目名称"),
-    ("supervising_unit", "项目主管单位"),
-    ("implementing_unit", "项目实施单位"),
-    ("goal", "年度设定目标"),
-    ("achieved", "实际完成情况"),
-]
+# Where a pinned comment on the goals is heeded.
 GOAL_FIELDS = {"goal", "achieved"}
-FUND_COLUMNS = [("budget", "全年预算数"), ("actual", "实际完成数")]
-ROW_COLUMNS = [
-    ("level1", "一级指标"),
-    ("level2", "二级指标"),
-    ("name", "三级指标"),
-    ("target", "年度设定指标值"),
-    ("actual", "实际完成值"),
-    ("completion_rate", "完成率（%）"),
-    ("reason", "未完成原因和改进措施"),
-]
-
-
-def _text(value):
-    return None if value is None else f"{value.normalize():f}"
 
 
 def snapshot(evaluation):
-    """The form as JSON: header, goals, funds by source and indicator rows in page order."""
-    funds = Funds.of(evaluation)
-    rows = evaluation.indicators.select_related("category__parent")
-    return {
-        "project": evaluation.project.name,
-        "supervising_unit": evaluation.supervising_unit,
-        "implementing_unit": evaluation.implementing_unit,
-        "goal": evaluation.goal,
-        "achieved": evaluation.achieved,
-        "funds": [
-            {
-                "source_id": row["source"].pk,
-                "source": row["source"].name,
-                "budget": _text(row["budget"]),
-                "actual": _text(row["actual"]),
-            }
-            for row in funds.rows
-        ],
-        "indicators": [
-            {
-                "id": row.pk,
-                "level1": row.category.parent.name,
-                "level2": row.category.name,
-                "name": row.name,
-                "target": row.target,
-                "actual": row.actual,
-                "completion_rate": _text(row.completion_rate),
-                "reason": row.reason,
-            }
-            for row in rows
-        ],
+    """The form as JSON (evaluations/content.py's data), with its layout and its fund sources'
+    ids, which pinned comments name."""
+    data = content.of(evaluation).as_data()
+    sources = {
+        source.name: source.pk for source in evaluation.year_settings.edition.fund_sources.all()
     }
+    for line in data["funds"]:
+        line["source_id"] = sources.get(line["source"])
+    data["layout"] = evaluation.year_settings.layout
+    return data
+
+
+def _layout_of(data):
+    return layouts.LAYOUTS.get(data.get("layout"), layouts.get(layouts.DEFAULT))
+
+
+def _value(data, name):
+    """A value as compared: blank and missing (a snapshot older than the field) are alike."""
+    value = data.get(name)
+    return None if value in (None, "") else value
+
+
+def _funds(data):
+    """Fund lines by source name; snapshots before the current shape kept a list too."""
+    return {line["source"]: line for line in data.get("funds", [])}
 
 
 @dataclass(frozen=True)
@@ -99,24 +72,32 @@ class Changes:
 
 
 def compare(old, new):
+    """What changed from snapshot `old` to `new`, in the columns of the newer one's layout."""
+    layout = _layout_of(new)
     changes = Changes()
-    for name, label in FIELDS:
-        if old.get(name) != new.get(name):
-            changes.fields.append(Change(label, old.get(name), new.get(name)))
-            if name in GOAL_FIELDS:
+    for item in layout.fields:
+        before, after = _value(old, item.name), _value(new, item.name)
+        if before != after:
+            changes.fields.append(Change(item.label, before, after))
+            if item.name in GOAL_FIELDS:
                 changes.places.add("goals")
 
-    old_funds = {line["source_id"]: line for line in old["funds"]}
-    for line in new["funds"]:
-        before = old_funds.get(line["source_id"], {})
-        for name, label in FUND_COLUMNS:
-            if before.get(name) != line[name]:
+    old_funds = _funds(old)
+    for line in new.get("funds", []):
+        before = old_funds.get(line["source"], {})
+        for column in layout.funds.entered:
+            if _value(before, column.name) != _value(line, column.name):
                 changes.funds.append(
-                    Change(f"{line['source']} {label}", before.get(name), line[name])
+                    Change(
+                        f"{line['source']} {column.label}",
+                        _value(before, column.name),
+                        _value(line, column.name),
+                    )
                 )
-                changes.places.add(("funds", line["source_id"]))
+                changes.places.add(("funds", before.get("source_id") or line.get("source_id")))
 
-    for before, after in _pair_rows(old["indicators"], new["indicators"]):
+    columns = layout.indicators.columns
+    for before, after in _pair_rows(old.get("indicators", []), new.get("indicators", [])):
         if after is None:
             changes.removed.append(before)
             changes.places.add(("indicator", before["id"]))
@@ -124,9 +105,9 @@ def compare(old, new):
             changes.added.append(after)
         else:
             differences = [
-                Change(label, before[name], after[name])
-                for name, label in ROW_COLUMNS
-                if before[name] != after[name]
+                Change(column.label, _value(before, column.name), _value(after, column.name))
+                for column in columns
+                if _value(before, column.name) != _value(after, column.name)
             ]
             if differences:
                 changes.changed.append(RowChange(after, differences))
@@ -159,7 +140,7 @@ def _pair_rows(old_rows, new_rows):
 
 
 def _same_place(row, other):
-    return all(row[name] == other[name] for name in ("level1", "level2", "name"))
+    return all(row.get(name) == other.get(name) for name in ("level1", "level2", "name"))
 
 
 def since_last_submission(evaluation):

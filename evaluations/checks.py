@@ -45,6 +45,7 @@ class Form:
     def __init__(self, evaluation):
         self.evaluation = evaluation
         self.year = evaluation.year
+        self.settings = evaluation.year_settings
         self.funds = Funds.of(evaluation)
         self.rows = list(evaluation.indicators.select_related("category__parent"))
         # Several rows can fail the same check: each message says which one it is about.
@@ -86,7 +87,7 @@ def _problems(form):
         if not value.strip():
             found.append(Finding("goal", _("%(field)s is empty.") % {"field": label}, anchor))
     present = {row.category.parent_id for row in form.rows}
-    for category in form.year.required_categories.order_by("position"):
+    for category in form.settings.required_categories.order_by("position"):
         if category.pk not in present:
             found.append(
                 Finding(
@@ -148,7 +149,7 @@ def _spending_behind_results(form):
     # Cost rows follow the money; it is outputs, effects and satisfaction all at 100% while
     # most of the money is unspent that asks for an explanation.
     execution = form.funds.rate
-    threshold = form.year.execution_threshold
+    threshold = form.settings.execution_threshold
     if execution is None or execution >= threshold:
         return
     results = [row for row in form.rows if not form.is_cost(row)]

@@ -6,7 +6,7 @@ from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.editing import filed_years, rename_refusal
+from evaluations.content import filed_years, rename_refusal
 from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import AmountError, RateError, parse_amount, parse_rate
 from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowTextarea

@@ -12,7 +12,6 @@ confirmation carries the plan's fingerprint, so that what is written is what was
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from config.events import log_event
 from departments import access
-from evaluations import changes, editing
+from evaluations import changes, content
 from evaluations.excel import layout
 from evaluations.excel.reader import (
     ParsedSheet,
@@ -302,43 +301,15 @@ def preview(department, workbooks, user):
     return result
 
 
-def _as_snapshot(content, current):
-    """A sheet's content shaped as changes.snapshot shapes a form, against the form's snapshot
-    `current` (for its fund sources' ids); amounts and rates written as the snapshot writes them."""
-    funds = content.get("funds", {})
-    return {
-        "project": content.get("project", ""),
-        **{
-            name: content.get(name) or ""
-            for name in ("supervising_unit", "implementing_unit", "goal", "achieved")
-        },
-        "funds": [
-            {
-                "source_id": line["source_id"],
-                "source": line["source"],
-                "budget": _number(funds.get(line["source"], {}).get("budget")),
-                "actual": _number(funds.get(line["source"], {}).get("actual")),
-            }
-            for line in current["funds"]
-        ],
-        "indicators": [
-            {
-                "id": None,
-                "level1": row["level1"],
-                "level2": row["level2"],
-                "name": row["name"],
-                "target": row["target"],
-                "actual": row["actual"],
-                "completion_rate": _number(row["rate"]),
-                "reason": row["reason"],
-            }
-            for row in content.get("indicators", [])
-        ],
-    }
-
-
-def _number(text):
-    return None if text in (None, "") else f"{Decimal(text).normalize():f}"
+def _as_snapshot(data, current):
+    """A sheet's content as changes.snapshot shapes a form: written as the form would be saved,
+    with the form's layout and fund source ids from its snapshot `current`."""
+    data = content.Content.from_data(data).as_data()
+    ids = {line["source"]: line.get("source_id") for line in current["funds"]}
+    for line in data["funds"]:
+        line["source_id"] = ids.get(line["source"])
+    data["layout"] = current.get("layout")
+    return data
 
 
 def apply(department, workbooks, user, *, confirmed=None):
@@ -390,19 +361,19 @@ def _apply(department, workbooks, user, confirmed):
         raise ImportRefused(problems or [Problem(_nothing_to_import(result))])
     years = {year.year: year for year in Year.objects.select_related("edition")}
     for step in result.steps:
-        content = step.sheet.content
+        data = step.sheet.content
         if step.action == UPDATE:
             evaluation = Evaluation.objects.select_related("year__edition").get(
                 pk=step.evaluation_id
             )
         elif step.action == CREATE:
             project, _created = Project.objects.get_or_create(
-                department=department, name=content["project"]
+                department=department, name=data["project"]
             )
             evaluation = Evaluation(project=project, year=years[step.sheet.year])
         else:
             continue
-        editing.write_content(evaluation, content, user)
+        content.save(evaluation, content.Content.from_data(data), user)
     return result
 
 

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -13,13 +14,16 @@ from config.texts import (
     OneLineField,
     text_constraints,
 )
-from departments.models import Department
+from departments.models import Department, FinanceBureau
 
 # 万元 with six decimals holds 分; fourteen digits hold up to 一亿万元 (a trillion 元).
 MONEY = {"max_digits": 14, "decimal_places": 6}
 HUNDRED = Decimal(100)
 # A pinned comment keeps the row's name as the reviewer saw it, on one line and cut to this.
 PIN_LABEL = 300
+UNIT_TEXT = 50
+# A weight or a score: a form's points add up to 100, a lone row never beyond this.
+POINTS_MAX = Decimal(1000)
 
 
 class Edition(models.Model):
@@ -53,6 +57,12 @@ class Edition(models.Model):
 class FundSource(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="fund_sources")
     name = OneLineField(_("name"), max_length=50)
+    aliases = MultiLineField(
+        _("aliases"),
+        max_length=LONG_TEXT,
+        blank=True,
+        help_text=_("Other labels real files use for this one, one per line."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -61,11 +71,15 @@ class FundSource(models.Model):
         verbose_name_plural = _("fund sources")
         constraints = [
             models.UniqueConstraint(fields=["edition", "name"], name="fund_source_unique_name"),
-            *text_constraints("fund_source", one_line=["name"]),
+            *text_constraints("fund_source", one_line=["name"], multi_line={"aliases": LONG_TEXT}),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
 class IndicatorCategory(models.Model):
@@ -118,9 +132,32 @@ class IndicatorCategory(models.Model):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
-class Year(models.Model):
-    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    edition = models.ForeignKey(Edition, verbose_name=_("form edition"), on_delete=models.PROTECT)
+def layout_choices():
+    # The registry imports the scoring rules, which import this module.
+    from evaluations import layouts
+
+    return layouts.choices()
+
+
+class YearSettings(models.Model):
+    """What a year asks of the forms filed in it: the layout they are printed in, the edition
+    (fund sources and taxonomy), the scoring rules, the deadline and the checks' settings."""
+
+    layout = models.CharField(
+        _("layout"), max_length=32, choices=layout_choices, default="panzhihua"
+    )
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("form edition"), on_delete=models.PROTECT, related_name="+"
+    )
+    rules = models.JSONField(
+        _("scoring rules"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Settings that differ from the layout's rules, for example "
+            '{"score_tolerance": "1", "caps": [["0.6", "69"]]}; empty keeps the layout\'s.'
+        ),
+    )
     deadline = models.DateField(_("submission deadline"), null=True, blank=True)
     execution_threshold = models.DecimalField(
         _("execution rate threshold (%)"),
@@ -133,26 +170,99 @@ class Year(models.Model):
         IndicatorCategory,
         verbose_name=_("required 一级指标"),
         blank=True,
+        related_name="+",
         limit_choices_to={"parent__isnull": True},
         help_text=_("A form needs at least one indicator under each of these before submitting."),
     )
 
     class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(execution_threshold__gte=0, execution_threshold__lte=100),
+                name="%(class)s_threshold_is_percentage",
+            ),
+        ]
+
+    @property
+    def form_layout(self):
+        from evaluations import layouts
+
+        return layouts.get(self.layout)
+
+    @property
+    def scoring_rules(self):
+        """The layout's scoring rules with this year's settings; None for a layout without
+        scores."""
+        base = self.form_layout.rules
+        return None if base is None else base.with_settings(self.rules or {})
+
+
+class Year(YearSettings):
+    """A year forms are filed for; its settings hold for every bureau without its own."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+
+    class Meta(YearSettings.Meta):
         ordering = ["-year"]
         verbose_name = _("year")
         verbose_name_plural = _("years")
         constraints = [
+            *YearSettings.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100), name="year_in_range"
-            ),
-            models.CheckConstraint(
-                condition=Q(execution_threshold__gte=0, execution_threshold__lte=100),
-                name="threshold_is_percentage",
             ),
         ]
 
     def __str__(self):
         return str(self.year)
+
+
+class BureauYear(YearSettings):
+    """A finance bureau's task for one year: its own layout, rules, deadline and required
+    一级指标. Two bureaus may file the same year in different layouts."""
+
+    bureau = models.ForeignKey(
+        FinanceBureau,
+        verbose_name=_("finance bureau"),
+        on_delete=models.CASCADE,
+        related_name="years",
+    )
+    year = models.ForeignKey(
+        Year, verbose_name=_("year"), on_delete=models.CASCADE, related_name="bureau_years"
+    )
+
+    class Meta(YearSettings.Meta):
+        ordering = ["-year", "bureau"]
+        verbose_name = _("bureau's year")
+        verbose_name_plural = _("bureaus' years")
+        constraints = [
+            *YearSettings.Meta.constraints,
+            models.UniqueConstraint(fields=["bureau", "year"], name="one_setting_per_bureau_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} · {self.year_id}"
+
+    @classmethod
+    def settings_for(cls, bureau_id, year):
+        """The bureau's own settings for the year, else the year's."""
+        own = cls.objects.filter(bureau_id=bureau_id, year=year).select_related("edition").first()
+        return own or year
+
+
+class SettingsCache:
+    """Year settings of many forms, each bureau's year looked up once (exports, lists)."""
+
+    def __init__(self):
+        self._found = {}
+
+    def attach(self, evaluation):
+        key = (evaluation.project.department.bureau_id, evaluation.year_id)
+        if key not in self._found:
+            self._found[key] = BureauYear.settings_for(key[0], evaluation.year)
+        evaluation.__dict__["year_settings"] = self._found[key]
+        return evaluation
 
 
 class Project(models.Model):
@@ -164,6 +274,8 @@ class Project(models.Model):
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="projects"
     )
     name = OneLineField(_("项目名称"), max_length=SHORT_TEXT)
+    # The 一体化 system's project code, printed before the name in Sichuan's layout.
+    code = OneLineField(_("项目编码"), max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.RECURRING)
 
     class Meta:
@@ -175,7 +287,7 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["recurring", "one_off"]), name="project_kind_known"
             ),
-            *text_constraints("project", one_line=["name"]),
+            *text_constraints("project", one_line=["name", "code"]),
         ]
 
     def __str__(self):
@@ -201,6 +313,14 @@ class Evaluation(models.Model):
     implementing_unit = OneLineField(_("项目实施单位"), max_length=SHORT_TEXT, blank=True)
     goal = MultiLineField(_("年度设定目标"), max_length=LONG_TEXT, blank=True)
     achieved = MultiLineField(_("实际完成情况"), max_length=LONG_TEXT, blank=True)
+    # Texts some layouts print and others do not; blank where the form's layout has no place.
+    process_summary = MultiLineField(_("项目实施内容及过程概述"), max_length=LONG_TEXT, blank=True)
+    execution_reason = MultiLineField(_("预算执行率原因"), max_length=LONG_TEXT, blank=True)
+    conclusion = MultiLineField(_("评价结论"), max_length=LONG_TEXT, blank=True)
+    problems = MultiLineField(_("存在问题"), max_length=LONG_TEXT, blank=True)
+    improvements = MultiLineField(_("改进措施"), max_length=LONG_TEXT, blank=True)
+    project_leader = OneLineField(_("项目负责人"), max_length=SHORT_TEXT, blank=True)
+    finance_leader = OneLineField(_("财务负责人"), max_length=SHORT_TEXT, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=State, default=State.DRAFT, editable=False
     )
@@ -239,8 +359,24 @@ class Evaluation(models.Model):
             ),
             *text_constraints(
                 "evaluation",
-                one_line=["supervising_unit", "implementing_unit"],
-                multi_line={"goal": LONG_TEXT, "achieved": LONG_TEXT},
+                one_line=[
+                    "supervising_unit",
+                    "implementing_unit",
+                    "project_leader",
+                    "finance_leader",
+                ],
+                multi_line=dict.fromkeys(
+                    [
+                        "goal",
+                        "achieved",
+                        "process_summary",
+                        "execution_reason",
+                        "conclusion",
+                        "problems",
+                        "improvements",
+                    ],
+                    LONG_TEXT,
+                ),
             ),
         ]
         indexes = [
@@ -261,12 +397,25 @@ class Evaluation(models.Model):
     def is_editable_state(self):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
+    @cached_property
+    def year_settings(self):
+        """Layout, edition, rules and deadline of this form's year for its finance bureau."""
+        return BureauYear.settings_for(self.project.department.bureau_id, self.year)
+
+    @property
+    def form_layout(self):
+        return self.year_settings.form_layout
+
 
 class FundLine(models.Model):
     """Budget and actual of one fund source, in 万元. Blank means no money from that source."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="fund_lines")
     source = models.ForeignKey(FundSource, on_delete=models.PROTECT, related_name="+")
+    # Blank in layouts that print no budget at the start of the year.
+    initial_budget = models.DecimalField(_("年初预算数"), null=True, blank=True, **MONEY)
+    # The budget after the year's adjustments, which the execution rate divides by: 全年预算数
+    # in the national and Panzhihua layouts, 调整后预算数 in Sichuan's.
     budget = models.DecimalField(_("全年预算数"), null=True, blank=True, **MONEY)
     actual = models.DecimalField(_("实际完成数"), null=True, blank=True, **MONEY)
 
@@ -277,6 +426,9 @@ class FundLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "source"], name="one_line_per_source"),
             models.CheckConstraint(condition=Q(budget__gte=0), name="budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(initial_budget__gte=0), name="initial_budget_not_negative"
+            ),
             models.CheckConstraint(condition=Q(actual__gte=0), name="actual_not_negative"),
         ]
 
@@ -285,18 +437,33 @@ class FundLine(models.Model):
 
 
 class Indicator(models.Model):
-    """A 三级指标 row, filed under its 二级指标 (whose parent is the 一级)."""
+    """A 三级指标 row, filed under its 二级指标 (whose parent is the 一级).
+
+    The row is the indicator itself, not one year's figures of it: the targets declared with
+    the budget and the values of mid-year monitoring can later hang off the same row.
+    """
+
+    class Nature(models.TextChoices):
+        MORE = "≥", "≥"
+        LESS = "≤", "≤"
+        EQUAL = "=", "="
+        QUALITATIVE = "定性", "定性"
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="indicators")
     category = models.ForeignKey(
         IndicatorCategory, verbose_name=_("二级指标"), on_delete=models.PROTECT, related_name="+"
     )
     name = MultiLineField(_("三级指标"), max_length=CELL_TEXT)
+    nature = models.CharField(_("指标性质"), max_length=4, choices=Nature, blank=True)
     target = MultiLineField(_("年度设定指标值"), max_length=CELL_TEXT, blank=True)
+    unit = OneLineField(_("度量单位"), max_length=UNIT_TEXT, blank=True)
     actual = MultiLineField(_("实际完成值"), max_length=CELL_TEXT, blank=True)
     completion_rate = models.DecimalField(
         _("完成率（%）"), max_digits=7, decimal_places=2, null=True, blank=True
     )
+    weight = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, null=True, blank=True)
+    # The score the department gives itself; what the rules compute is shown beside it.
+    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     reason = MultiLineField(_("未完成原因和改进措施"), max_length=CELL_TEXT, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -309,8 +476,18 @@ class Indicator(models.Model):
                 condition=Q(completion_rate__gte=0) & Q(completion_rate__lte=10000),
                 name="completion_rate_in_range",
             ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0) & Q(weight__lte=POINTS_MAX), name="weight_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=POINTS_MAX), name="score_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(nature__in=["", "≥", "≤", "=", "定性"]), name="indicator_nature_known"
+            ),
             *text_constraints(
                 "indicator",
+                one_line=["unit"],
                 multi_line=dict.fromkeys(["name", "target", "actual", "reason"], CELL_TEXT),
             ),
         ]

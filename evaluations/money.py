@@ -161,4 +161,4 @@ class Funds:
 
     @classmethod
     def of(cls, evaluation):
-        return cls(evaluation.year.edition.fund_sources.all(), evaluation.fund_lines.all())
+        return cls(evaluation.year_settings.edition.fund_sources.all(), evaluation.fund_lines.all())

@@ -45,7 +45,7 @@ def targets(evaluation):
     """Every place of the form, in the order of the official layout."""
     found = [
         Target(key_of(source), Place.FUNDS, source.name, FUNDS_LABEL, fund_source=source)
-        for source in evaluation.year.edition.fund_sources.all()
+        for source in evaluation.year_settings.edition.fund_sources.all()
     ]
     found.append(Target("goals", Place.GOALS, GOALS_LABEL, GOALS_LABEL))
     for row in evaluation.indicators.select_related("category__parent"):

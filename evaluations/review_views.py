@@ -17,7 +17,7 @@ from departments import access
 from evaluations import (
     changes,
     checks,
-    editing,
+    content,
     notifications,
     overview,
     pins,
@@ -60,10 +60,8 @@ def _save_typed(request, evaluation):
     if not page.is_valid():
         return render(request, "evaluations/edit.html", page.context(), status=400)
     try:
-        editing.save_evaluation(
-            evaluation, request.user, page.form, page.fund_forms, page.indicators
-        )
-    except editing.EditRefused as refusal:
+        page.save(request.user)
+    except content.EditRefused as refusal:
         evaluation.refresh_from_db(fields=["state"])
         if not evaluation.is_editable_state:
             return None

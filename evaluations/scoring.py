@@ -7,7 +7,7 @@ computed here is a suggestion shown beside the entered score and a basis for fla
 overwrites what was entered.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from evaluations.completion import AT_MOST, parse_quantity
@@ -87,11 +87,25 @@ class Rules:
     @classmethod
     def from_settings(cls, settings):
         """Rules from stored settings; keys left out keep their defaults. Raises RulesError."""
-        known = {field.name for field in fields(cls)}
+        return cls().with_settings(settings)
+
+    def with_settings(self, settings):
+        """These rules with stored settings applied over them (a bureau's year over its
+        layout's rules); keys left out stay as they are. Raises RulesError."""
+        if not isinstance(settings, dict):
+            raise RulesError("scoring settings must be an object of names and values")
+        known = {field.name for field in fields(self)}
         unknown = sorted(set(settings) - known)
         if unknown:
             raise RulesError(f"unknown scoring settings: {', '.join(unknown)}")
-        rules = cls(**{name: _from_settings(name, value) for name, value in settings.items()})
+        try:
+            rules = replace(
+                self, **{name: _from_settings(name, value) for name, value in settings.items()}
+            )
+        except (TypeError, ValueError) as error:
+            if isinstance(error, RulesError):
+                raise
+            raise RulesError(f"scoring settings not understood: {error}") from None
         if rules.less_is_better not in (RATIO, LINEAR):
             raise RulesError(f"less_is_better must be {RATIO!r} or {LINEAR!r}")
         return rules

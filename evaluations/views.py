@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import access
-from evaluations import editing, notifications, waiting
+from evaluations import content, editing, notifications, waiting
 from evaluations.completion import offered
 from evaluations.forms import (
     EvaluationForm,
@@ -154,7 +154,7 @@ def official_context(evaluation):
         "evaluation": evaluation,
         "funds": Funds.of(evaluation),
         "groups": group_rows(
-            evaluation.year.edition.level2(),
+            evaluation.year_settings.edition.level2(),
             indicators,
             lambda row: row.category_id,
             keep_empty=False,
@@ -186,7 +186,7 @@ class EditPage:
 
     def __init__(self, evaluation, data=None):
         self.evaluation = evaluation
-        edition = evaluation.year.edition
+        edition = evaluation.year_settings.edition
         self.categories = list(edition.level2())
         self.form = EvaluationForm(data, instance=evaluation)
         lines = {line.source_id: line for line in evaluation.fund_lines.all()}
@@ -286,6 +286,42 @@ class EditPage:
             found.append(PageError("", error, "indicators"))
         return found
 
+    def content(self):
+        """What the page says, as the form's Content: values the page does not show (those of
+        another layout) stay as saved."""
+        edited = content.of(self.evaluation)
+        cleaned = self.form.cleaned_data
+        edited.project = cleaned["project_name"]
+        for name in ("supervising_unit", "implementing_unit", "goal", "achieved"):
+            edited.texts[name] = cleaned[name]
+        for fund_form in self.fund_forms:
+            line = edited.fund(fund_form.source.name)
+            line.budget = fund_form.cleaned_data["budget"]
+            line.actual = fund_form.cleaned_data["actual"]
+        saved = {row.id: row for row in edited.indicators}
+        rows = []
+        for form in self.indicators.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue
+            if form in self.indicators.deleted_forms or form.is_blank():
+                continue
+            data = form.cleaned_data
+            category = data["category"]
+            row = saved.get(form.instance.pk) or content.Row(category.parent.name, category.name)
+            row.level1, row.level2 = category.parent.name, category.name
+            for name in ("name", "target", "actual", "completion_rate", "reason"):
+                setattr(row, name, data[name])
+            rows.append((data.get("position") or 0, row))
+        # The page's order; a row posted without a position goes first in its group.
+        edited.indicators = [row for _position, row in sorted(rows, key=lambda item: item[0])]
+        return edited
+
+    def save(self, user):
+        """Save what the page says, unless someone else saved the form since it was opened."""
+        content.save(
+            self.evaluation, self.content(), user, version=self.form.cleaned_data["version"]
+        )
+
     def context(self):
         groups = self.groups()
         errors = self.errors(groups) if self.form.is_bound else []
@@ -325,10 +361,8 @@ def evaluation_edit(request, pk):
     if request.method == "POST":
         if page.is_valid():
             try:
-                editing.save_evaluation(
-                    evaluation, request.user, page.form, page.fund_forms, page.indicators
-                )
-            except editing.EditRefused as refusal:
+                page.save(request.user)
+            except content.EditRefused as refusal:
                 page.refusal = str(refusal)
                 status = 409
             else:

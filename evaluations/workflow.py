@@ -155,7 +155,7 @@ def _check_belongs(target, evaluation):
     if target.indicator is not None and target.indicator.evaluation_id != evaluation.pk:
         raise ValueError("A pinned comment names a row of another form.")
     if target.fund_source is not None and (
-        target.fund_source.edition_id != evaluation.year.edition_id
+        target.fund_source.edition_id != evaluation.year_settings.edition_id
     ):
         raise ValueError("A pinned comment names a fund source of another edition.")
 

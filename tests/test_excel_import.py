@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
-from evaluations import editing, importing
+from evaluations import content, importing
 from evaluations.excel import writer
 from evaluations.excel.reader import display_name
 from evaluations.models import Evaluation, FundLine, Indicator, Project
@@ -463,8 +463,8 @@ def test_nothing_is_written_when_writing_fails_halfway(make_form, department, ed
             raise RuntimeError("the database went away")
         written.append(editing_write(evaluation, content, user))
 
-    editing_write = editing.write_content
-    monkeypatch.setattr(editing, "write_content", fail_on_second)
+    editing_write = content.save
+    monkeypatch.setattr(content, "save", fail_on_second)
 
     with pytest.raises(RuntimeError):
         importing.apply(department, workbooks, editor)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluations import editing
+from evaluations import content
 from evaluations.models import Evaluation, IndicatorCategory
 from evaluations.views import EditPage
 from tests.conftest import add_row, edit_data
@@ -17,7 +17,7 @@ def edit_url(evaluation):
 
 
 def category(name):
-    return IndicatorCategory.objects.get(name=name, parent__isnull=False)
+    return IndicatorCategory.objects.get(name=name, parent__isnull=False, edition__name="2021版")
 
 
 def funds_key(evaluation, source_name, field):
@@ -304,8 +304,8 @@ def test_a_rename_racing_a_submission_in_another_year_is_refused(
     # Submitted after the page was validated, before it is written.
     Evaluation.objects.filter(pk=evaluation.pk).update(state=Evaluation.State.SUBMITTED)
 
-    with pytest.raises(editing.EditRefused, match="2023"):
-        editing.save_evaluation(later, editor, page.form, page.fund_forms, page.indicators)
+    with pytest.raises(content.EditRefused, match="2023"):
+        page.save(editor)
 
     later.refresh_from_db()
     assert later.project.name == "党员教育培训经费"

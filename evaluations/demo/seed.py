@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from config.texts import one_line
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
-from evaluations import pins, workflow
-from evaluations.editing import write_content
+from evaluations import content, pins, workflow
 from evaluations.models import Edition, Evaluation, Project, Year
 
 DEMO_PASSWORD = "demo-pass-2023"
@@ -97,8 +96,10 @@ RETURNED = {"党员教育培训经费": ("党员教育培训经费", "完成率 
 
 
 def create_form(project, year, form, user):
-    """One form from its plain description (the seed file's shape)."""
-    return write_content(Evaluation(project=project, year=year), form, user)
+    """One form from its plain description (the seed file's shape, that of Content.as_data)."""
+    return content.save(
+        Evaluation(project=project, year=year), content.Content.from_data(form), user
+    )
 
 
 def _department(code_and_name, bureau, parent=None):

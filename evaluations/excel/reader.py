@@ -275,6 +275,7 @@ class _SheetReader:
         if not self.expect_indicator_header(header):
             return self.sheet
         content["indicators"] = self.read_indicators(taxonomy, header + 1)
+        content["funds"] = [{"source": name, **line} for name, line in content["funds"].items()]
         return self.sheet
 
     def read_units(self, rows):
@@ -449,7 +450,7 @@ class _SheetReader:
                     "name": self.text(layout.NAME, row, layout.INDICATOR_HEADERS[2], CELL_TEXT),
                     "target": self.text(layout.TARGET, row, layout.INDICATOR_HEADERS[3], CELL_TEXT),
                     "actual": self.text(layout.VALUE, row, layout.INDICATOR_HEADERS[4], CELL_TEXT),
-                    "rate": self.rate(layout.COMPLETION, row),
+                    "completion_rate": self.rate(layout.COMPLETION, row),
                     "reason": self.text(layout.REASON, row, layout.INDICATOR_HEADERS[6], CELL_TEXT),
                 }
             )

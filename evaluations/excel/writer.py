@@ -26,7 +26,7 @@ from departments.models import Department
 from evaluations.excel import layout
 from evaluations.excel.file_names import file_name
 from evaluations.indicators import group_rows
-from evaluations.models import HUNDRED, Evaluation, FundLine, Indicator
+from evaluations.models import HUNDRED, Evaluation, FundLine, Indicator, SettingsCache
 from evaluations.money import Funds
 
 SUMMARY_NAME = "汇总表.xlsx"
@@ -179,6 +179,7 @@ class FormWriter:
     def __init__(self):
         self.workbook = Workbook(write_only=True)
         self._taxonomies = {}
+        self._settings = SettingsCache()
         self._sheet_names = set()
         self._styles = None
         self.count = 0
@@ -190,7 +191,8 @@ class FormWriter:
 
     def add(self, evaluation):
         """A worksheet for the form; returns its funds (totals and rates) for the summary."""
-        taxonomy = self.taxonomy(evaluation.year.edition)
+        self._settings.attach(evaluation)
+        taxonomy = self.taxonomy(evaluation.year_settings.edition)
         ws = self.workbook.create_sheet(
             layout.sheet_name(evaluation.project.name, self._sheet_names)
         )

@@ -1,0 +1,382 @@
+"""What a form says, as one value, and the one function that saves it.
+
+`Content` holds everything a department writes into a form: the project's name and code, the
+form's texts, one `FundValues` per fund source and the indicator `Row`s in order. The edit page,
+the import, copying last year's form and the demo all build a Content and call `save`; the
+submission snapshot is `of(evaluation).as_data()`. Only `save` writes a form's content.
+
+Rows keep their identity: a row given with the id of one of the form's rows updates that row, a
+row without id takes over the form's row with the same 一级, 二级 and 三级 name (so that an
+import, which knows no ids, keeps the rows that pinned comments point to), and rows that are not
+given are deleted.
+
+State changes are not made here; they belong to evaluations/workflow.py.
+"""
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from config.texts import multi_line, one_line
+from evaluations.layouts.declaration import FORM_TEXTS, FUND_VALUES, ONE_LINE_TEXTS
+from evaluations.models import Evaluation, FundLine, Indicator, Project
+
+
+class EditRefused(Exception):
+    """The save cannot go through; the message says why, in the user's language."""
+
+
+class StaleEdit(EditRefused):
+    pass
+
+
+@dataclass
+class FundValues:
+    """One fund source's amounts in 万元 (None: no money from that source)."""
+
+    source: str
+    initial_budget: Decimal | None = None
+    budget: Decimal | None = None
+    actual: Decimal | None = None
+
+
+@dataclass
+class Row:
+    """One 三级指标 row; `id` is the form's row it updates, None for a new one."""
+
+    level1: str
+    level2: str
+    name: str = ""
+    nature: str = ""
+    target: str = ""
+    unit: str = ""
+    actual: str = ""
+    weight: Decimal | None = None
+    score: Decimal | None = None
+    completion_rate: Decimal | None = None
+    reason: str = ""
+    id: int | None = None
+
+    @property
+    def place(self):
+        return (self.level1, self.level2, self.name)
+
+
+ROW_TEXTS = ("name", "nature", "target", "unit", "actual", "reason")
+ROW_NUMBERS = ("weight", "score", "completion_rate")
+
+
+@dataclass
+class Content:
+    project: str = ""
+    project_code: str = ""
+    texts: dict = field(default_factory=dict)
+    funds: list = field(default_factory=list)
+    indicators: list = field(default_factory=list)
+
+    def text(self, name):
+        if name == "project":
+            return self.project
+        if name == "project_code":
+            return self.project_code
+        return self.texts.get(name, "")
+
+    def fund(self, source_name):
+        return next((line for line in self.funds if line.source == source_name), None)
+
+    def as_data(self):
+        """Plain JSON-ready data: amounts and numbers as text, nothing lost to floats."""
+        return {
+            "project": self.project,
+            "project_code": self.project_code,
+            **{name: self.texts.get(name, "") for name in FORM_TEXTS},
+            "funds": [
+                {
+                    "source": line.source,
+                    **{name: _text(getattr(line, name)) for name in FUND_VALUES},
+                }
+                for line in self.funds
+            ],
+            "indicators": [
+                {
+                    **{name: value for name, value in asdict(row).items() if name != "id"},
+                    **{name: _text(getattr(row, name)) for name in ROW_NUMBERS},
+                    "id": row.id,
+                }
+                for row in self.indicators
+            ],
+        }
+
+    @classmethod
+    def from_data(cls, data):
+        """The value `as_data` wrote, or the same shape from a file (the demo's seed, a parsed
+        workbook); missing keys are blank."""
+        row_names = {item.name for item in fields(Row)}
+        return cls(
+            project=data.get("project") or "",
+            project_code=data.get("project_code") or "",
+            texts={name: data.get(name) or "" for name in FORM_TEXTS},
+            funds=[
+                FundValues(
+                    line["source"], **{name: _decimal(line.get(name)) for name in FUND_VALUES}
+                )
+                for line in data.get("funds", [])
+            ],
+            indicators=[
+                Row(
+                    **{
+                        name: (_decimal(value) if name in ROW_NUMBERS else value)
+                        for name, value in row.items()
+                        if name in row_names
+                    }
+                )
+                for row in data.get("indicators", [])
+            ],
+        )
+
+    def planned(self):
+        """The plan of this content for the next year: units, goal, indicator names, natures,
+        targets, units and weights; no money, results, scores or reasons."""
+        keep = ("supervising_unit", "implementing_unit", "goal", "project_leader", "finance_leader")
+        return Content(
+            project=self.project,
+            project_code=self.project_code,
+            texts={name: self.texts.get(name, "") for name in keep},
+            funds=[],
+            indicators=[
+                Row(
+                    row.level1,
+                    row.level2,
+                    name=row.name,
+                    nature=row.nature,
+                    target=row.target,
+                    unit=row.unit,
+                    weight=row.weight,
+                )
+                for row in self.indicators
+            ],
+        )
+
+
+def _text(value):
+    return None if value is None else f"{Decimal(value).normalize():f}"
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def of(evaluation):
+    """The form's content as it is saved."""
+    lines = {line.source_id: line for line in evaluation.fund_lines.all()}
+    rows = evaluation.indicators.select_related("category__parent").order_by(
+        "category__parent__position", "category__position", "position", "id"
+    )
+    return Content(
+        project=evaluation.project.name,
+        project_code=evaluation.project.code,
+        texts={name: getattr(evaluation, name) for name in FORM_TEXTS},
+        funds=[
+            FundValues(
+                source.name,
+                **{name: getattr(lines.get(source.pk), name, None) for name in FUND_VALUES},
+            )
+            for source in evaluation.year_settings.edition.fund_sources.all()
+        ],
+        indicators=[
+            Row(
+                row.category.parent.name,
+                row.category.name,
+                id=row.pk,
+                **{name: getattr(row, name) for name in (*ROW_TEXTS, *ROW_NUMBERS)},
+            )
+            for row in rows
+        ],
+    )
+
+
+def cleaned(content):
+    """The content with every text cleaned as the edit page cleans it."""
+
+    def clean(name, value):
+        return one_line(value) if name in ONE_LINE_TEXTS else multi_line(value)
+
+    return replace(
+        content,
+        project=one_line(content.project),
+        project_code=one_line(content.project_code),
+        texts={name: clean(name, content.texts.get(name, "")) for name in FORM_TEXTS},
+        indicators=[
+            replace(
+                row,
+                **{
+                    name: (one_line if name in ("unit", "nature") else multi_line)(
+                        getattr(row, name)
+                    )
+                    for name in ROW_TEXTS
+                },
+            )
+            for row in content.indicators
+        ],
+    )
+
+
+def save(evaluation, content, user, *, version=None):
+    """Write `content` into the form, or into a new one when `evaluation` is not saved yet.
+
+    With `version` (the version the user's page was opened at), a form saved by someone else
+    since is refused (StaleEdit) rather than overwritten. A form that is not a draft or returned
+    is refused. The project is renamed (and its code changed) unless a form of another year was
+    filed under its current name. Returns the saved evaluation, with its new version.
+    """
+    try:
+        with transaction.atomic():
+            return _save(evaluation, cleaned(content), user, version)
+    except IntegrityError:
+        raise EditRefused(_("This department already has a project with this name.")) from None
+
+
+def _save(evaluation, content, user, version):
+    created = evaluation.pk is None
+    if created:
+        current = evaluation
+    else:
+        current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if version is not None and current.version != version:
+            raise StaleEdit(_stale_message(current))
+        if not current.is_editable_state:
+            raise EditRefused(
+                _("This form is %(state)s and cannot be changed now.")
+                % {"state": current.get_state_display()}
+            )
+    _save_project(current, content)
+    for name in FORM_TEXTS:
+        setattr(current, name, content.texts.get(name, ""))
+    current.updated_by = user
+    if not created:
+        current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db(fields=["version"])
+    edition = current.year_settings.edition
+    _save_funds(current, edition, content.funds)
+    _save_rows(current, edition, content.indicators)
+    if not created:
+        evaluation.refresh_from_db()
+        evaluation.__dict__.pop("year_settings", None)
+    return current if created else evaluation
+
+
+def _stale_message(current):
+    editor = current.updated_by
+    return _(
+        "%(who)s saved this form while you were editing it. Your changes are still on "
+        "this page but were not saved: open the form again in a new tab, compare, and "
+        "enter your changes there."
+    ) % {"who": (editor.get_full_name() or editor.username) if editor else _("Someone")}
+
+
+def _save_project(current, content):
+    project = current.project
+    changed = []
+    if content.project and project.name != content.project:
+        if project.pk:
+            filed = filed_years(project, excluding=current, lock=True)
+            if filed:
+                raise EditRefused(rename_refusal(filed))
+        project.name = content.project
+        changed.append("name")
+    if project.code != content.project_code:
+        project.code = content.project_code
+        changed.append("code")
+    if changed and project.pk:
+        project.save(update_fields=changed)
+
+
+def _save_funds(evaluation, edition, funds):
+    given = {line.source: line for line in funds}
+    existing = {line.source_id: line for line in evaluation.fund_lines.all()}
+    to_create, to_update = [], []
+    for source in edition.fund_sources.all():
+        values = given.get(source.name) or FundValues(source.name)
+        line = existing.get(source.pk) or FundLine(evaluation=evaluation, source=source)
+        for name in FUND_VALUES:
+            setattr(line, name, getattr(values, name))
+        (to_update if line.pk else to_create).append(line)
+    FundLine.objects.bulk_update(to_update, FUND_VALUES)
+    FundLine.objects.bulk_create(to_create)
+
+
+def _save_rows(evaluation, edition, rows):
+    categories = {category.name_path(): category for category in edition.level2()}
+    existing = {row.pk: row for row in evaluation.indicators.all()}
+    paths = {category.pk: path for path, category in categories.items()}
+    by_place = {}
+    for row in existing.values():
+        by_place.setdefault((paths.get(row.category_id), row.name), []).append(row)
+    taken = set()
+    # Rows with their id first, so that one without cannot take a row another one names.
+    for row in rows:
+        if row.id is not None and row.id in existing:
+            taken.add(row.id)
+    kept = []
+    for row in rows:
+        category = categories.get((row.level1, row.level2))
+        if category is None:
+            raise ValueError(f"{row.level1} / {row.level2} is not a category of {edition}")
+        instance = existing.get(row.id) if row.id is not None else None
+        if instance is None:
+            twins = by_place.get(((row.level1, row.level2), row.name), [])
+            instance = next((twin for twin in twins if twin.pk not in taken), None)
+            if instance is None:
+                instance = Indicator(evaluation=evaluation)
+            else:
+                taken.add(instance.pk)
+        instance.category = category
+        for name in (*ROW_TEXTS, *ROW_NUMBERS):
+            setattr(instance, name, getattr(row, name))
+        kept.append(instance)
+    # Taxonomy order, and within a 二级 the order given; positions stay small and unique.
+    order = {category.pk: index for index, category in enumerate(categories.values())}
+    kept = sorted(kept, key=lambda instance: order[instance.category.pk])
+    for position, instance in enumerate(kept, start=1):
+        instance.position = position
+    Indicator.objects.filter(pk__in=set(existing) - {row.pk for row in kept if row.pk}).delete()
+    Indicator.objects.bulk_update(
+        [row for row in kept if row.pk], ["category", *ROW_TEXTS, *ROW_NUMBERS, "position"]
+    )
+    Indicator.objects.bulk_create([row for row in kept if not row.pk])
+
+
+def filed_years(project, excluding, lock=False):
+    """Years whose form of this project is with the finance bureau or approved.
+
+    Those forms were filed under the project's current name, which must then stay as it is.
+    """
+    others = project.evaluations.exclude(pk=excluding.pk)
+    if lock:
+        # Locks every other year's form, so that none is submitted while the name changes.
+        others = others.select_for_update()
+    filed = (Evaluation.State.SUBMITTED, Evaluation.State.APPROVED)
+    return sorted(year for year, state in others.values_list("year", "state") if state in filed)
+
+
+def rename_refusal(years):
+    return _(
+        "The project name cannot change: this project's form for %(years)s is submitted or "
+        "approved under its current name. To file this year's form under another name, start "
+        "a new project."
+    ) % {"years": ", ".join(str(year) for year in years)}
+
+
+def new_project(department, name, kind=None):
+    """The department's project of this name, made if it has none."""
+    defaults = {"kind": kind} if kind else {}
+    project, _created = Project.objects.get_or_create(
+        department=department, name=one_line(name), defaults=defaults
+    )
+    return project
