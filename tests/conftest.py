@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
+from evaluations.demo.examples import load_example
 from evaluations.demo.seed import create_form, read_seed
 from evaluations.excel import writer
 from evaluations.models import Edition, Project, Year
@@ -53,6 +54,10 @@ def edition(db):
     if not Edition.objects.filter(name="2021版").exists():
         migration = importlib.import_module("evaluations.migrations.0002_official_edition")
         migration.create_edition(apps, None)
+        migration = importlib.import_module(
+            "evaluations.migrations.0007_national_and_sichuan_editions"
+        )
+        migration.create_editions(apps, None)
     return Edition.objects.get(name="2021版")
 
 
@@ -167,6 +172,29 @@ def make_form(department, year, editor, seed_forms):
 def evaluation(make_form):
     """党员教育培训经费 (2023): 30 万元 budget, 15.71 actual, 11 indicators, a draft."""
     return make_form()
+
+
+@pytest.fixture
+def example_form(edition):
+    """example_form("national") → 天长市水利局's 2022 form in the national layout;
+    example_form("sichuan") → 大英县司法局's 2023 form in Sichuan's (shared/layouts/examples.md),
+    each in a bureau whose year uses that layout."""
+
+    def make(layout_key):
+        return load_example(layout_key)[1]
+
+    return make
+
+
+@pytest.fixture
+def layout_form(example_form, make_form):
+    """layout_form(key) → a filled form in that layout: the seed's 党员教育培训经费 for the
+    Panzhihua layout, the published example for the others."""
+
+    def make(layout_key):
+        return make_form() if layout_key == "panzhihua" else example_form(layout_key)
+
+    return make
 
 
 @pytest.fixture
