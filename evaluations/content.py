@@ -171,12 +171,26 @@ def _decimal(value):
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def of(evaluation):
-    """The form's content as it is saved."""
+def of(evaluation, sources=None):
+    """The form's content as it is saved. `sources`: its edition's fund sources, where the
+    caller has them loaded (an export of many forms); rows already fetched with their
+    categories (prefetched) are used as they are."""
     lines = {line.source_id: line for line in evaluation.fund_lines.all()}
-    rows = evaluation.indicators.select_related("category__parent").order_by(
-        "category__parent__position", "category__position", "position", "id"
+    if "indicators" in getattr(evaluation, "_prefetched_objects_cache", {}):
+        rows = evaluation.indicators.all()
+    else:
+        rows = evaluation.indicators.select_related("category__parent")
+    rows = sorted(
+        rows,
+        key=lambda row: (
+            row.category.parent.position,
+            row.category.position,
+            row.position,
+            row.pk,
+        ),
     )
+    if sources is None:
+        sources = evaluation.year_settings.edition.fund_sources.all()
     return Content(
         project=evaluation.project.name,
         project_code=evaluation.project.code,
@@ -186,7 +200,7 @@ def of(evaluation):
                 source.name,
                 **{name: getattr(lines.get(source.pk), name, None) for name in FUND_VALUES},
             )
-            for source in evaluation.year_settings.edition.fund_sources.all()
+            for source in sources
         ],
         indicators=[
             Row(

@@ -262,10 +262,11 @@ def import_upload(request):
         request.POST or None, request.FILES or None, departments=departments, initial=initial
     )
     if request.method == "POST" and form.is_valid():
+        department = form.cleaned_data["department"]
         workbooks = importing.read_files(
-            [(upload.name, upload) for upload in form.cleaned_data["files"]]
+            [(upload.name, upload) for upload in form.cleaned_data["files"]], department
         )
-        plan = importing.plan(form.cleaned_data["department"], workbooks)
+        plan = importing.plan(department, workbooks)
         return redirect("excel_import_preview", _keep(request, plan.as_data()))
     return render(request, "evaluations/import_upload.html", {"form": form})
 

@@ -22,13 +22,14 @@ from departments import access
 from evaluations import changes, content
 from evaluations.excel import layout
 from evaluations.excel.reader import (
+    OpenYear,
     ParsedSheet,
     ParsedWorkbook,
     Problem,
     WorkbookRefused,
     read_workbook,
 )
-from evaluations.models import Evaluation, Project, Year
+from evaluations.models import BureauYear, Evaluation, Project, Year
 
 CREATE = "create"
 UPDATE = "update"
@@ -43,25 +44,37 @@ class ImportRefused(Exception):
         self.problems = problems
 
 
-def open_years():
-    """The taxonomy of every year forms can be filed for, as the reader needs it."""
-    by_edition = {}
+def open_years(department=None):
+    """Every year forms can be filed for, as the reader needs it: the layout, taxonomy and
+    rules the department's finance bureau files it in (the years' own without a department)."""
+    own = {}
+    if department is not None:
+        own = {
+            settings.year_id: settings
+            for settings in BureauYear.objects.filter(bureau=department.bureau_id).select_related(
+                "edition"
+            )
+        }
     taxonomies = {}
+    years = {}
     for year in Year.objects.select_related("edition"):
-        if year.edition_id not in by_edition:
-            by_edition[year.edition_id] = layout.Taxonomy(year.edition)
-        taxonomies[year.year] = by_edition[year.edition_id]
-    return taxonomies
+        settings = own.get(year.year, year)
+        if settings.edition_id not in taxonomies:
+            taxonomies[settings.edition_id] = layout.Taxonomy(settings.edition)
+        years[year.year] = OpenYear(
+            settings.form_layout, taxonomies[settings.edition_id], settings.scoring_rules
+        )
+    return years
 
 
-def read_files(files):
-    """[(client file name, bytes or binary file)] → [ParsedWorkbook]; refused files hold one
-    problem and no sheet."""
-    taxonomies = open_years()
+def read_files(files, department=None):
+    """[(client file name, bytes or binary file)] → [ParsedWorkbook], read in the layouts the
+    department files its years in; refused files hold one problem and no sheet."""
+    years = open_years(department)
     workbooks = []
     for name, upload in files:
         try:
-            workbooks.append(read_workbook(upload, name, taxonomies))
+            workbooks.append(read_workbook(upload, name, years))
         except WorkbookRefused as refusal:
             workbooks.append(ParsedWorkbook(name, problems=[Problem(str(refusal))]))
     return workbooks

@@ -196,6 +196,16 @@ def execution_reason_needed(executed, budget, rules):
     )
 
 
+def declared_nature(text):
+    """指标性质 as written (`≧`, `＝`, ` 定性 `) → one of NATURES; "" for blank; None for
+    anything else."""
+    cleaned = "".join((text or "").split())
+    if not cleaned:
+        return ""
+    cleaned = _NATURE_VARIANTS.get(cleaned, cleaned)
+    return cleaned if cleaned in NATURES else None
+
+
 def nature_of(nature, target):
     """The nature an indicator is scored by: the declared one, else the target's own sign."""
     declared = _NATURE_VARIANTS.get((nature or "").strip(), (nature or "").strip())

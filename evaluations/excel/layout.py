@@ -21,6 +21,8 @@ TITLE_SIZE = 16
 BODY_SIZE = 10
 AMOUNT_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00%"
+POINTS_FORMAT = "0.00"
+NOTE_SIZE = 9
 LAST_COLUMN = 8
 COLUMN_WIDTHS = {"A": 5, "B": 7, "C": 9, "D": 26, "E": 24, "F": 18, "G": 10, "H": 24}
 # Points per line of 10 pt 宋体 as printed (at least 14), and the padding a row keeps above and
@@ -176,12 +178,22 @@ _LABEL_WIDTH = str.maketrans("（）［］【】：％", "()[][]:%")
 _SPACES = re.compile(r"\s+")
 
 
-def label_key(text):
-    """What spellings of one label have in common: `社会效益 指标`, `社会效益指标` → `社会效益`."""
+# The points a template prints after a 一级 label: `产出指标(50分)`.
+_POINTS = re.compile(r"\(\d+(?:\.\d+)?分\)$")
+
+
+def spelling_key(text):
+    """A label with the differences of spelling taken out (widths, spaces, colons), all else
+    kept: for labels that print a year or points."""
     if text is None:
         return ""
-    key = _SPACES.sub("", str(text).translate(_LABEL_WIDTH)).replace(":", "")
-    return key.removesuffix("指标")
+    return _SPACES.sub("", str(text).translate(_LABEL_WIDTH)).replace(":", "")
+
+
+def label_key(text):
+    """What spellings of one label have in common: `社会效益 指标`, `社会效益指标` → `社会效益`;
+    `产出指标(50分)` → `产出`."""
+    return _POINTS.sub("", spelling_key(text)).removesuffix("指标")
 
 
 def same_label(found, expected):
@@ -189,8 +201,8 @@ def same_label(found, expected):
 
 
 def fund_source_key(text):
-    """A fund row label without its 其中： opening."""
-    return label_key(text).removeprefix(label_key(FIRST_SOURCE_PREFIX))
+    """A fund row label without its 其中： opening, whichever colon it has."""
+    return label_key(text).removeprefix("其中")
 
 
 class Taxonomy:
@@ -224,13 +236,24 @@ class Taxonomy:
 
     @cached_property
     def _source_by_key(self):
-        return {fund_source_key(source.name): source.name for source in self.sources}
+        found = {}
+        for source in self.sources:
+            for label in [source.name, *source.alias_list]:
+                found.setdefault(fund_source_key(label), source.name)
+        return found
 
     def level1_name(self, label):
         return self._level1_by_key.get(label_key(label))
 
     def level2_name(self, level1, label):
         return self._level2_by_key.get((level1, label_key(label)))
+
+    def level1_names(self):
+        names = []
+        for category in self.level2:
+            if category.parent.name not in names:
+                names.append(category.parent.name)
+        return names
 
     def level2_names(self, level1):
         return [category.name for category in self.level2 if category.parent.name == level1]
@@ -310,9 +333,10 @@ class Text:
         return lines * line + ROW_PADDING
 
 
-def row_heights(rows, merges, first_row=1):
+def row_heights(rows, merges, widths, first_row=1):
     """The height in points of each of `rows` (lists of Text or None, column A first; the first
-    is row `first_row`), so that every text shows whole once wrapped in its cell or merged range.
+    is row `first_row`), so that every text shows whole once wrapped in its cell or merged range
+    (`widths`: the layout's column widths by letter).
 
     A text in a range over several rows (a stacked label, a 一级指标 beside its rows) makes those
     rows together tall enough for it, the missing height shared among them.
@@ -336,7 +360,7 @@ def row_heights(rows, merges, first_row=1):
             if text is None or not text.value or (row, column) in covered:
                 continue
             c1, r1, c2, r2 = spans.get((row, column), (column, row, column, row))
-            needed = text.height(merged_width(c1, c2))
+            needed = text.height(merged_width(c1, c2, widths))
             if r1 == r2:
                 single[index] = max(single[index], needed)
             else:
@@ -353,8 +377,8 @@ def row_heights(rows, merges, first_row=1):
     return [math.ceil(height * 4) / 4 for height in heights]
 
 
-def merged_width(first, last):
-    return sum(COLUMN_WIDTHS[get_column_letter(column)] for column in range(first, last + 1))
+def merged_width(first, last, widths):
+    return sum(widths[get_column_letter(column)] for column in range(first, last + 1))
 
 
 # A custom document property per form of a downloaded workbook: the form's version then, so that

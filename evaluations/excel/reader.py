@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -22,8 +23,21 @@ from openpyxl import load_workbook
 
 from config import texts
 from config.texts import CELL_TEXT, LONG_TEXT
+from evaluations import layouts, scorecard, scoring
+from evaluations.content import Content
 from evaluations.excel import layout
 from evaluations.excel.screening import WorkbookRefused, damaged, screen
+from evaluations.layouts.declaration import (
+    FUND_VALUES,
+    Block,
+    Funds,
+    Indicators,
+    Label,
+    Total,
+    Value,
+    span,
+)
+from evaluations.models import POINTS_MAX, UNIT_TEXT
 from evaluations.money import (
     CENT,
     MAX_AMOUNT,
@@ -107,10 +121,10 @@ def display_name(client_name):
     return base if base.strip(". ") else "workbook.xlsx"
 
 
-def read_workbook(upload, client_name, taxonomies):
+def read_workbook(upload, client_name, years):
     """Read an uploaded file (bytes or a binary file) into a ParsedWorkbook.
 
-    `taxonomies` maps each open year to its layout.Taxonomy. Raises WorkbookRefused.
+    `years` maps each open year to its OpenYear. Raises WorkbookRefused.
     """
     name = display_name(client_name)
     data, last_rows = screen(upload, name)
@@ -131,7 +145,7 @@ def read_workbook(upload, client_name, taxonomies):
                 continue
             grid = _Grid(worksheet, last_row)
             if grid.cells:
-                parsed.sheets.append(_SheetReader(grid, number, worksheet.title, taxonomies).read())
+                parsed.sheets.append(_SheetReader(grid, number, worksheet.title, years).read())
     except WorkbookRefused:
         raise
     except Exception:
@@ -188,12 +202,19 @@ class _Grid:
 
 
 class _SheetReader:
-    def __init__(self, grid, number, title, taxonomies):
+    """Reads one sheet by walking its layout's declaration from top to bottom, as the writer
+    draws it; the parts whose length varies (fund sources, indicator rows) are read up to the
+    label of the part that follows them."""
+
+    def __init__(self, grid, number, title, years):
         self.grid = grid
         self.sheet = ParsedSheet(number, title)
-        self.taxonomies = taxonomies
+        self.years = years
         self.top = 0
         self.left = 0
+        self.layout = None
+        self.taxonomy = None
+        self.rules = None
 
     # Coordinates are those of the layout; the grid is shifted by any extra rows and columns.
     def value(self, column, row):
@@ -212,224 +233,335 @@ class _SheetReader:
             Problem(message, self.sheet.number, self.ref(column, row), warning)
         )
 
-    def expect(self, column, row, label):
+    def matches(self, column, row, labels):
         found = self.value(column, row)
-        if layout.same_label(found, label):
+        return found is not None and any(_label_matches(found, label) for label in labels)
+
+    def expect(self, column, row, labels, shown=None):
+        """Whether the cell holds one of `labels`; a problem saying what was expected if not."""
+        if self.matches(column, row, labels):
             return True
+        found = self.value(column, row)
+        label = shown or _shown(labels[0])
         if found is None:
             message = _("The layout is not recognised: expected %(label)s here.") % {"label": label}
         else:
             message = _(
                 "The layout is not recognised: expected %(label)s here, found “%(found)s”."
-            ) % {
-                "label": label,
-                "found": str(found)[:40],
-            }
+            ) % {"label": label, "found": str(found)[:40]}
         self.problem(column, row, message)
         return False
 
+    # Which layout -----------------------------------------------------------------------
+
     def read(self):
-        found = self.grid.find(
-            layout.PROJECT_NAME, range(1, SEARCH_ROWS + 1), range(1, SEARCH_COLUMNS + 1)
-        )
+        found = self.grid.find(ANCHOR, range(1, SEARCH_ROWS + 1), range(1, SEARCH_COLUMNS + 1))
         if found is None:
             self.sheet.problems.append(
                 Problem(
                     _(
                         "The layout is not recognised: expected %(label)s in A3, as in the "
-                        "official 部门预算项目支出绩效自评表."
+                        "official forms (%(layouts)s)."
                     )
-                    % {"label": layout.PROJECT_NAME},
+                    % {"label": ANCHOR, "layouts": "、".join(_layout_names())},
                     self.sheet.number,
                 )
             )
             return self.sheet
-        self.top, self.left = found[0] - layout.Rows.project, found[1] - 1
-        taxonomy = self.read_year()
-        if taxonomy is None:
+        self.layout = self.recognise(found)
+        if self.refused_variant():
             return self.sheet
-        rows = taxonomy.rows
+        if not self.read_year():
+            return self.sheet
+        row = 1
+        for part in self.layout.sheet:
+            row = self.READ[type(part)](self, part, row)
+            if row is None:
+                return self.sheet
         content = self.sheet.content
-        self.read_units(rows)
-        recognised = all(
-            [
-                self.expect(1, rows.funds_header, layout.FUNDS),
-                self.expect(5, rows.funds_header, layout.BUDGET),
-                self.expect(6, rows.funds_header, layout.ACTUAL),
-                self.expect(4, rows.total, layout.TOTAL),
-            ]
-        )
-        if not recognised:
-            return self.sheet
-        goal_header = self.read_funds(taxonomy)
-        if goal_header is None:
-            return self.sheet
-        if not (
-            self.expect(2, goal_header, layout.GOAL)
-            and self.expect(6, goal_header, layout.ACHIEVED)
-        ):
-            return self.sheet
-        content["goal"] = self.text(2, goal_header + 1, layout.GOAL, LONG_TEXT)
-        content["achieved"] = self.text(6, goal_header + 1, layout.ACHIEVED, LONG_TEXT)
-        header = self.next_filled_row(goal_header + 2) or goal_header + 2
-        if not self.expect_indicator_header(header):
-            return self.sheet
-        content["indicators"] = self.read_indicators(taxonomy, header + 1)
-        content["funds"] = [{"source": name, **line} for name, line in content["funds"].items()]
+        content.setdefault("indicators", [])
         return self.sheet
 
-    def read_units(self, rows):
-        for row, label, key, required in (
-            (rows.project, layout.PROJECT_NAME, "project", True),
-            (rows.supervising, layout.SUPERVISING_UNIT, "supervising_unit", True),
-            (rows.implementing, layout.IMPLEMENTING_UNIT, "implementing_unit", False),
-        ):
-            if self.expect(1, row, label):
-                text = self.sheet.content[key] = self.line(4, row, label)
-                if required and not text:
-                    self.problem(4, row, _("%(label)s is empty.") % {"label": label})
+    def recognise(self, anchor):
+        """The layout whose fixed labels the sheet has most of, placed by its 项目名称."""
+        best, best_score = None, -1
+        for candidate in layouts.LAYOUTS.values():
+            row, column = _anchor_position(candidate)
+            top, left = anchor[0] - row, anchor[1] - column
+            labels = list(_fixed_labels(candidate))
+            score = sum(
+                1
+                for label_row, label_column, label in labels
+                if self._matches_at(top, left, label_column, label_row, label.labels)
+            )
+            if score > best_score:
+                best, best_score = candidate, score
+                self.top, self.left = top, left
+        return best
+
+    def _matches_at(self, top, left, column, row, labels):
+        found = self.grid.cells.get((row + top, column + left), (None,))[0]
+        return found is not None and any(_label_matches(found, label) for label in labels)
+
+    def refused_variant(self):
+        """A near layout real files use that is read as none (Yunnan's 公开14表)."""
+        texts = [
+            str(value)
+            for (row, _column), (value, _format) in self.grid.cells.items()
+            if row <= self.top + _anchor_position(self.layout)[0]
+        ]
+        for variant in self.layout.refused:
+            if any(mark in text for mark in variant.marks for text in texts):
+                self.sheet.problems.append(
+                    Problem(
+                        _(
+                            "This sheet is in the %(variant)s layout (amounts in 元, a 部门 row "
+                            "above the title), which is not read: fill the form in the "
+                            "%(layout)s layout, downloaded from the app."
+                        )
+                        % {"variant": variant.name, "layout": self.layout.name},
+                        self.sheet.number,
+                    )
+                )
+                return True
+        return False
 
     def read_year(self):
-        rows = layout.Rows
-        texts = (self.value(column, rows.year) for column in range(1, layout.LAST_COLUMN + 1))
-        match = _YEAR.search(" ".join(normalise_number_text(text) for text in texts if text))
-        example = layout.year_text(datetime.date.today().year - 1)
+        row, column, label = _year_label(self.layout)
+        texts = (self.value(c, row) for c in range(1, self.layout.last_column + 1))
+        match = _YEAR.search(" ".join(normalise_number_text(str(text)) for text in texts if text))
+        example = label.text.format(year=datetime.date.today().year - 1)
         if not match:
             self.problem(
-                1,
-                rows.year,
+                column,
+                row,
                 _("The year is missing: expected %(example)s here.") % {"example": example},
             )
-            return None
+            return False
         year = int(match[1])
         self.sheet.year = year
-        taxonomy = self.taxonomies.get(year)
-        if taxonomy is None:
-            self.problem(1, rows.year, _("%(year)s is not a year open for forms.") % {"year": year})
-        return taxonomy
+        settings = self.years.get(year)
+        if settings is None:
+            self.problem(column, row, _("%(year)s is not a year open for forms.") % {"year": year})
+            return False
+        if settings.layout.key != self.layout.key:
+            self.problem(
+                None,
+                None,
+                _(
+                    "This workbook is in the %(found)s layout, but forms of %(year)s are filed in "
+                    "the %(expected)s layout: download the form in the %(expected)s layout, fill "
+                    "it in and import that."
+                )
+                % {"found": self.layout.name, "year": year, "expected": settings.layout.name},
+            )
+            return False
+        self.taxonomy = settings.taxonomy
+        self.rules = settings.rules
+        return True
 
-    def read_funds(self, taxonomy):
-        """The fund rows up to the 年度总体目标 row, whose number it returns (None if absent)."""
-        rows = taxonomy.rows
-        funds = {source.name: {"budget": None, "actual": None} for source in taxonomy.sources}
-        self.sheet.content["funds"] = funds
-        seen = set()
-        totals = (
-            self.amount(5, rows.total, layout.BUDGET),
-            self.amount(6, rows.total, layout.ACTUAL),
+    # The parts of the sheet ----------------------------------------------------------------
+
+    def read_block(self, block, row):
+        if block.style is None and _is_banner(block):
+            # The title and the year were read to recognise the layout.
+            return row + block.height
+        row = self.next_filled_row(row) or row
+        recognised = True
+        if block.section is not None:
+            recognised = self.expect(span(block.section.columns)[0], row, block.section.labels)
+        values = []
+        for offset, cells in enumerate(block.rows):
+            for item in cells:
+                column = span(item.columns)[0]
+                if isinstance(item, Label):
+                    recognised = self.expect(column, row + offset, item.labels) and recognised
+                else:
+                    values.append((column, row + offset, item))
+        if not recognised:
+            return None
+        for column, value_row, item in values:
+            self.read_value(column, value_row, item)
+        return row + block.height
+
+    def read_value(self, column, row, item):
+        declared = self.layout.field_by_name[item.field]
+        content = self.sheet.content
+        if declared.multi_line:
+            text = self.text(column, row, declared.label, LONG_TEXT)
+        else:
+            text = self.line(column, row, declared.label)
+        if item.prefix:
+            text = _without_prefix(text, item.prefix)
+        if any(text.startswith(template) for template in declared.template):
+            text = ""
+        if item.with_code:
+            code, text = _code_and_name(text)
+            content["project_code"] = code
+        content[item.field] = text
+        if item.field == "project" and not text:
+            self.problem(column, row, _("%(label)s is empty.") % {"label": declared.label})
+
+    def read_funds(self, funds, row):
+        row = self.next_filled_row(row) or row
+        section_column = span(funds.section.columns)[0]
+        label_column = span(funds.labels)[0]
+        recognised = self.expect(section_column, row, funds.section.labels)
+        for column in funds.columns:
+            recognised = self.expect(span(column.columns)[0], row, column.labels) and recognised
+        total_row = row + 1
+        recognised = (
+            self.expect(label_column, total_row, (funds.total_label, *funds.total_variants))
+            and recognised
         )
+        if not recognised:
+            return None
+        taxonomy = self.taxonomy
+        lines = {source.name: dict.fromkeys(FUND_VALUES) for source in taxonomy.sources}
+        self.sheet.content["funds"] = [{"source": name, **line} for name, line in lines.items()]
+        entered = funds.entered
+        totals = {
+            column.name: self.amount(span(column.columns)[0], total_row, column.label)
+            for column in entered
+        }
+        reason = self.layout.fund_columns.get("reason")
+        if reason is not None:
+            self.read_value(
+                span(reason.columns)[0], total_row, Value("execution_reason", reason.columns)
+            )
         problems_before = len(self.sheet.problems)
-        row = rows.first_source
-        limit = rows.first_source + len(taxonomy.sources) + 10
+        seen = set()
+        row = total_row + 1
+        limit = row + len(taxonomy.sources) + 10
+        following = self.next_part(funds)
         while row < limit:
-            if layout.same_label(self.value(1, row), layout.GOALS) or layout.same_label(
-                self.value(2, row), layout.GOAL
-            ):
+            if following(row):
                 break
-            label = self.value(4, row)
-            if label is None and self.value(5, row) is None and self.value(6, row) is None:
+            label = self.value(label_column, row)
+            columns = [span(column.columns)[0] for column in entered]
+            if label is None and all(self.value(column, row) is None for column in columns):
                 row += 1
                 continue
-            name = taxonomy.source_name(label) if label is not None else None
+            name = taxonomy.source_name(label) if label else None
             if name is None or name in seen:
-                expected = "、".join(source.name for source in taxonomy.sources)
                 self.problem(
-                    4,
+                    label_column,
                     row,
                     _("“%(found)s” is not a fund source here: expected one of %(expected)s.")
-                    % {"found": label or "", "expected": expected},
+                    % {
+                        "found": label or "",
+                        "expected": "、".join(source.name for source in taxonomy.sources),
+                    },
                 )
             else:
                 seen.add(name)
-                funds[name] = {
-                    "budget": self.amount(5, row, layout.BUDGET),
-                    "actual": self.amount(6, row, layout.ACTUAL),
-                }
+                lines[name].update(
+                    {
+                        column.name: self.amount(span(column.columns)[0], row, column.label)
+                        for column in entered
+                    }
+                )
             row += 1
         else:
-            self.expect(1, rows.goal_header, layout.GOALS)
+            column, labels = next(_marks(self.layout.sheet[self.layout.sheet.index(funds) + 1]))
+            self.expect(column, total_row + 1 + len(taxonomy.sources), labels)
             return None
-        if len(self.sheet.problems) > problems_before:
+        self.sheet.content["funds"] = [{"source": name, **line} for name, line in lines.items()]
+        if len(self.sheet.problems) == problems_before:
             # A source that could not be read would make the totals disagree for no reason.
-            return row
-        for column, total, key, label in (
-            (5, totals[0], "budget", layout.BUDGET),
-            (6, totals[1], "actual", layout.ACTUAL),
-        ):
-            present = [Decimal(line[key]) for line in funds.values() if line[key] is not None]
-            added = sum(present, Decimal(0)) if present else None
-            if total is not None and added is None:
-                # Importing would lose the money: the app keeps amounts by source only.
-                self.problem(
-                    column,
-                    rows.total,
-                    _(
-                        "年度资金总额 has %(label)s %(total)s but no fund source has any; enter "
-                        "the amounts in the source rows."
-                    )
-                    % {"total": total, "label": label},
-                )
-            elif total is not None and Decimal(total) != added:
-                self.problem(
-                    column,
-                    rows.total,
-                    _(
-                        "年度资金总额 %(total)s does not match the sources' %(label)s, which add "
-                        "up to %(sum)s; the sources are imported."
-                    )
-                    % {"total": total, "label": label, "sum": _plain(added)},
-                    warning=True,
-                )
+            for column in entered:
+                self.check_total(column, total_row, totals[column.name], lines, funds.total_label)
         return row
 
-    def next_filled_row(self, row):
-        for candidate in range(row, row + 5):
-            if any(self.value(column, candidate) is not None for column in range(1, 9)):
-                return candidate
-        return None
+    def check_total(self, column, total_row, printed, lines, total_label):
+        present = [Decimal(line[column.name]) for line in lines.values() if line[column.name]]
+        added = sum(present, Decimal(0)) if present else None
+        cell = span(column.columns)[0]
+        values = {"total": printed, "label": column.label, "name": total_label.rstrip(":：")}
+        if printed is not None and added is None and Decimal(printed) != 0:
+            # Importing would lose the money: the app keeps amounts by source only.
+            self.problem(
+                cell,
+                total_row,
+                _(
+                    "%(name)s has %(label)s %(total)s but no fund source has any; enter "
+                    "the amounts in the source rows."
+                )
+                % values,
+            )
+        elif printed is not None and added is not None and Decimal(printed) != added:
+            self.problem(
+                cell,
+                total_row,
+                _(
+                    "%(name)s %(total)s does not match the sources' %(label)s, which add "
+                    "up to %(sum)s; the sources are imported."
+                )
+                % {**values, "sum": _plain(added)},
+                warning=True,
+            )
 
-    def expect_indicator_header(self, row):
+    def next_part(self, part):
+        """A test of whether a row starts the part of the sheet after `part`."""
+        sheet = self.layout.sheet
+        index = sheet.index(part)
+        following = sheet[index + 1] if index + 1 < len(sheet) else None
+        marks = list(_marks(following)) if following is not None else []
+
+        def starts(row):
+            return any(self.matches(column, row, labels) for column, labels in marks)
+
+        return starts
+
+    def read_indicators(self, indicators, row):
+        row = self.next_filled_row(row) or row
+        columns = {column.name: (span(column.columns)[0], column) for column in indicators.columns}
         # Every label is checked, so that all that differ are reported at once.
-        found = [
-            self.expect(column, row, label)
-            for column, label in enumerate(layout.INDICATOR_HEADERS, start=layout.LEVEL1)
-        ]
-        return all(found)
-
-    def read_indicators(self, taxonomy, first_row):
-        indicators = []
+        found = [self.expect(column, row, declared.labels) for column, declared in columns.values()]
+        if not all(found):
+            return None
+        following = self.next_part(indicators)
+        taxonomy = self.taxonomy
+        rows = []
         level1 = level2 = None
         level1_label = None
+        level1_column, level2_column = columns["level1"][0], columns["level2"][0]
+        own = [column for name, (column, _d) in columns.items() if name not in ("level1", "level2")]
         last = self.grid.last_row - self.top
-        for row in range(first_row, last + 1):
-            if all(
-                self.value(column, row) is None for column in range(layout.NAME, layout.REASON + 1)
+        row += 1
+        while row <= last:
+            if (
+                following(row)
+                or _is_footnote(self.value(1, row))
+                or _is_footnote(self.value(level1_column, row))
             ):
+                break
+            values = [self.value(column, row) for column in own]
+            if all(value is None for value in values) or _is_placeholder(
+                values, self.value(columns["name"][0], row)
+            ):
+                row += 1
                 continue
-            new_level1 = self.value(layout.LEVEL1, row)
-            new_level2 = self.value(layout.LEVEL2, row)
+            new_level1 = self.value(level1_column, row)
+            new_level2 = self.value(level2_column, row)
             if new_level1 is not None and not layout.same_label(new_level1, level1_label or ""):
                 level1_label = new_level1
                 level1 = taxonomy.level1_name(new_level1)
                 level2 = None
                 if level1 is None:
-                    names = []
-                    for category in taxonomy.level2:
-                        if category.parent.name not in names:
-                            names.append(category.parent.name)
                     self.problem(
-                        layout.LEVEL1,
+                        level1_column,
                         row,
                         _("“%(found)s” is not a 一级指标: expected one of %(expected)s.")
-                        % {"found": new_level1, "expected": "、".join(names)},
+                        % {"found": new_level1, "expected": "、".join(taxonomy.level1_names())},
                     )
             elif level1_label is None:
-                self.problem(layout.LEVEL1, row, _("一级指标 is empty."))
+                self.problem(level1_column, row, _("一级指标 is empty."))
             if new_level2 is not None and level1 is not None:
                 level2 = taxonomy.level2_name(level1, new_level2)
                 if level2 is None:
                     self.problem(
-                        layout.LEVEL2,
+                        level2_column,
                         row,
                         _(
                             "“%(found)s” is not a 二级指标 of %(level1)s: "
@@ -442,26 +574,67 @@ class _SheetReader:
                         },
                     )
             elif new_level2 is None and level2 is None and level1 is not None:
-                self.problem(layout.LEVEL2, row, _("二级指标 is empty."))
-            indicators.append(
-                {
-                    "level1": level1,
-                    "level2": level2,
-                    "name": self.text(layout.NAME, row, layout.INDICATOR_HEADERS[2], CELL_TEXT),
-                    "target": self.text(layout.TARGET, row, layout.INDICATOR_HEADERS[3], CELL_TEXT),
-                    "actual": self.text(layout.VALUE, row, layout.INDICATOR_HEADERS[4], CELL_TEXT),
-                    "completion_rate": self.rate(layout.COMPLETION, row),
-                    "reason": self.text(layout.REASON, row, layout.INDICATOR_HEADERS[6], CELL_TEXT),
-                }
-            )
-        if len(indicators) > MAX_INDICATORS:
+                self.problem(level2_column, row, _("二级指标 is empty."))
+            entry = {"level1": level1, "level2": level2}
+            for name, (column, declared) in columns.items():
+                if name not in ("level1", "level2"):
+                    entry[name] = self.row_value(column, row, declared)
+            rows.append(entry)
+            row += 1
+        if len(rows) > MAX_INDICATORS:
             self.problem(
                 None,
                 None,
                 _("The form has %(count)s indicators; at most %(max)s are allowed.")
-                % {"count": len(indicators), "max": MAX_INDICATORS},
+                % {"count": len(rows), "max": MAX_INDICATORS},
             )
-        return indicators
+        self.sheet.content["indicators"] = rows
+        self.indicator_rows = rows
+        return row
+
+    def row_value(self, column, row, declared):
+        if declared.name == "completion_rate":
+            return self.rate(column, row, declared.label)
+        if declared.number:
+            return self.points(column, row, declared.label)
+        if declared.name == "nature":
+            return self.nature(column, row, declared.label)
+        if declared.name == "unit":
+            return self.limited(
+                column, row, declared.label, self.line(column, row, declared.label), UNIT_TEXT
+            )
+        return self.text(column, row, declared.label, CELL_TEXT)
+
+    def read_total(self, declared, row):
+        row = self.next_filled_row(row) or row
+        if not self.expect(span(declared.columns)[0], row, (declared.label,)):
+            return None
+        printed = self.points(span(declared.score)[0], row, declared.label)
+        card = scorecard.of_content(Content.from_data(self.sheet.content), self.rules)
+        computed = card.total_score if card is not None else None
+        if printed is not None and computed is not None and Decimal(printed) != computed:
+            self.problem(
+                span(declared.score)[0],
+                row,
+                _(
+                    "%(label)s says %(printed)s, but the budget score and the rows' 得分 "
+                    "add up to %(sum)s; the rows are imported."
+                )
+                % {"label": declared.label, "printed": printed, "sum": computed},
+                warning=True,
+            )
+        return row + 1
+
+    READ = {}
+
+    def next_filled_row(self, row):
+        for candidate in range(row, row + 5):
+            if any(
+                self.value(column, candidate) is not None
+                for column in range(1, self.layout.last_column + 1)
+            ):
+                return candidate
+        return None
 
     def line(self, column, row, label):
         """A one-line text: a line break in the cell (Alt+Enter) is read as a space."""
@@ -516,7 +689,7 @@ class _SheetReader:
             return None
         return None if amount is None else _plain(amount)
 
-    def rate(self, column, row):
+    def rate(self, column, row, label):
         """A completion rate in percent as a plain decimal string, or None when blank."""
         value = self.value(column, row)
         if value is None:
@@ -531,7 +704,7 @@ class _SheetReader:
                 number = parse_rate(value)
             except RateError as error:
                 if error.code == "exponent":
-                    self.problem(column, row, f"{layout.INDICATOR_HEADERS[5]}: {error}")
+                    self.problem(column, row, f"{label}: {error}")
                     return None
                 number = None
         if (
@@ -542,11 +715,53 @@ class _SheetReader:
             self.problem(
                 column,
                 row,
-                _("%(label)s is not a percentage between 0 and 10000%%.")
-                % {"label": layout.INDICATOR_HEADERS[5]},
+                _("%(label)s is not a percentage between 0 and 10000%%.") % {"label": label},
             )
             return None
         return _plain(number.quantize(CENT, rounding=ROUND_HALF_UP))
+
+    def points(self, column, row, label):
+        """A weight or a score as a plain decimal string, or None when blank."""
+        value = self.value(column, row)
+        if value is None:
+            return None
+        number = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = _from_binary(value)
+        elif isinstance(value, str):
+            try:
+                number = parse_rate(value)
+            except RateError:
+                number = None
+        if number is None or not number.is_finite() or not (0 <= number <= POINTS_MAX):
+            self.problem(
+                column,
+                row,
+                _("%(label)s is not a number of points between 0 and %(max)s.")
+                % {"label": label, "max": POINTS_MAX},
+            )
+            return None
+        return _plain(number.quantize(CENT, rounding=ROUND_HALF_UP))
+
+    def nature(self, column, row, label):
+        """指标性质 as one of ≥ ≤ = 定性, read from the code points real files use."""
+        value = self.value(column, row)
+        if value is None:
+            return ""
+        declared = scoring.declared_nature(str(value))
+        if declared is None:
+            self.problem(
+                column,
+                row,
+                _("“%(found)s” is not a %(label)s: expected one of %(expected)s.")
+                % {
+                    "found": str(value)[:20],
+                    "label": label,
+                    "expected": "、".join(scoring.NATURES),
+                },
+            )
+            return ""
+        return declared
 
 
 def _from_binary(value):
@@ -578,3 +793,141 @@ def _as_text(value, number_format):
     if "%" in (number_format or ""):
         return f"{_plain(number * 100)}%"
     return _plain(number)
+
+
+_SheetReader.READ = {
+    Block: _SheetReader.read_block,
+    Funds: _SheetReader.read_funds,
+    Indicators: _SheetReader.read_indicators,
+    Total: _SheetReader.read_total,
+}
+
+
+@dataclass(frozen=True)
+class OpenYear:
+    """What a year asks of the workbooks filed in it: its layout, the taxonomy of its edition
+    and its scoring rules (None for a layout without scores)."""
+
+    layout: object
+    taxonomy: object
+    rules: object = None
+
+
+# The label every layout opens its form with: where it is found places the form on the sheet.
+ANCHOR = "项目名称"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_EMPTY_MARKS = {"/", "／", "—", "-", "……", "…", "..."}
+_PLACEHOLDER_NAME = re.compile(r"^(指标\d*[:：]?|……|…|\.\.\.)$")
+_CODE_NAME = re.compile(r"^([0-9A-Za-z]{6,})\s*[-－—]\s*(.+)$", re.DOTALL)
+
+
+@lru_cache(maxsize=256)
+def _label_pattern(template):
+    """A declared label as a pattern of label keys: `（{year}年度）` holds any year,
+    `预算执行情况({execution_weight}分)` any number of points."""
+    parts = _PLACEHOLDER.split(layout.spelling_key(template))
+    pattern = ""
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            pattern += re.escape(part)
+        else:
+            pattern += r"\d{4}" if part == "year" else r"\d+(?:\.\d+)?"
+    return re.compile(f"^{pattern}$")
+
+
+def _label_matches(found, template):
+    if "{" not in template:
+        return layout.same_label(found, template)
+    return bool(_label_pattern(template).match(layout.spelling_key(str(found))))
+
+
+def _shown(template):
+    """A declared label as messages show it: the placeholders as the layout prints them."""
+    return (
+        template.replace("{year}", "YYYY")
+        .replace("{execution_weight}", "10")
+        .replace("{indicator_weight}", "90")
+    )
+
+
+def _layout_names():
+    return [candidate.name for candidate in layouts.LAYOUTS.values()]
+
+
+def _walk_fixed(candidate):
+    """(row, column, Label) of every label in the blocks above the funds block."""
+    row = 1
+    for part in candidate.sheet:
+        if not isinstance(part, Block):
+            return
+        for offset, cells in enumerate(part.rows):
+            for item in cells:
+                if isinstance(item, Label):
+                    yield row + offset, span(item.columns)[0], item
+        row += part.height
+
+
+def _fixed_labels(candidate):
+    return _walk_fixed(candidate)
+
+
+def _anchor_position(candidate):
+    for row, column, label in _walk_fixed(candidate):
+        if label.text == ANCHOR:
+            return row, column
+    raise ValueError(f"{candidate.key} declares no {ANCHOR}")
+
+
+def _year_label(candidate):
+    for row, column, label in _walk_fixed(candidate):
+        if "{year}" in label.text:
+            return row, column, label
+    raise ValueError(f"{candidate.key} prints no year")
+
+
+def _is_banner(block):
+    return all(
+        isinstance(item, Label) and item.style in ("title", "subtitle", "note")
+        for cells in block.rows
+        for item in cells
+    )
+
+
+def _marks(part):
+    """(column, labels) of the cells that show where `part` starts."""
+    if isinstance(part, Block):
+        if part.section is not None:
+            yield span(part.section.columns)[0], part.section.labels
+        for item in part.rows[0]:
+            if isinstance(item, Label):
+                yield span(item.columns)[0], item.labels
+    elif isinstance(part, Funds | Indicators):
+        yield span(part.section.columns)[0], part.section.labels
+    elif isinstance(part, Total):
+        yield span(part.columns)[0], (part.label,)
+
+
+def _is_footnote(value):
+    return isinstance(value, str) and value.lstrip().startswith(("注：", "注:"))
+
+
+def _is_placeholder(values, name):
+    """An unused row of a template: `指标1：`, `……`, or `/` in every filled cell."""
+    if isinstance(name, str) and _PLACEHOLDER_NAME.match(name.strip()):
+        return True
+    filled = [str(value).strip() for value in values if value is not None]
+    return bool(filled) and all(value in _EMPTY_MARKS for value in filled)
+
+
+def _without_prefix(text, prefix):
+    """`项目负责人：张三` → `张三`, whichever colon the file uses."""
+    bare = prefix.rstrip(":：")
+    if text.startswith(bare):
+        return text[len(bare) :].lstrip(":： ")
+    return text
+
+
+def _code_and_name(text):
+    """`51092324T000010263357-2023年…项目` → (code, name); (``, text) when it has no code."""
+    found = _CODE_NAME.match(text)
+    return (found[1], found[2].strip()) if found else ("", text)

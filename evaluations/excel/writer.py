@@ -23,9 +23,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from config.texts import multi_line
 from departments.models import Department
-from evaluations.excel import layout
+from evaluations import content, scorecard
+from evaluations.excel import drawing, layout
 from evaluations.excel.file_names import file_name
-from evaluations.indicators import group_rows
 from evaluations.models import HUNDRED, Evaluation, FundLine, Indicator, SettingsCache
 from evaluations.money import Funds
 
@@ -45,7 +45,10 @@ def with_content(evaluations):
     """The queryset with everything a sheet shows fetched in a few queries."""
     return evaluations.select_related("project__department", "year__edition").prefetch_related(
         Prefetch("fund_lines", FundLine.objects.order_by()),
-        Prefetch("indicators", Indicator.objects.order_by("position", "id")),
+        Prefetch(
+            "indicators",
+            Indicator.objects.select_related("category__parent").order_by("position", "id"),
+        ),
     )
 
 
@@ -84,6 +87,11 @@ class _Styles:
             ws, Font(name=layout.FONT_NAME, size=layout.TITLE_SIZE, bold=True), centred
         )
         self.subtitle = self._style(ws, body, centred)
+        self.note = self._style(
+            ws,
+            Font(name=layout.FONT_NAME, size=layout.NOTE_SIZE),
+            Alignment(horizontal="left", vertical="center", wrap_text=True),
+        )
         self.label = self._style(ws, body, centred, border)
         self.vertical = self._style(
             ws,
@@ -94,18 +102,26 @@ class _Styles:
         self.text = self._style(ws, body, left, border)
         self.amount = self._style(ws, body, numbers, border, layout.AMOUNT_FORMAT)
         self.percent = self._style(ws, body, numbers, border, layout.PERCENT_FORMAT)
+        self.points = self._style(ws, body, numbers, border, layout.POINTS_FORMAT)
+        self.number = self._style(ws, body, numbers, border)
         self.header = self._style(
             ws, Font(name=layout.FONT_NAME, size=layout.BODY_SIZE, bold=True), centred, border
         )
 
     def text_of(self, cell):
         """The cell's text as row heights see it; None for a number or an empty cell."""
-        if not isinstance(cell.value, str):
+        if cell is None or not isinstance(cell.value, str):
             return None
         style = cell._style
         if style == self.title:
             return layout.Text(cell.value, size=layout.TITLE_SIZE)
+        if style == self.note:
+            return layout.Text(cell.value, size=layout.NOTE_SIZE)
         return layout.Text(cell.value, stacked=style == self.vertical)
+
+    def of(self, kind):
+        """The style of a kind of cell of evaluations/excel/drawing.py."""
+        return getattr(self, kind)
 
     @staticmethod
     def _style(ws, font, alignment, border=None, number_format=None):
@@ -123,9 +139,10 @@ class _Sheet:
     """Cells of one worksheet in write-only mode, kept until the form is whole: a row's height
     depends on the texts of the rows a merged label spans with it."""
 
-    def __init__(self, ws, styles):
+    def __init__(self, ws, styles, widths):
         self.ws = ws
         self.styles = styles
+        self.widths = widths
         self.rows = []
 
     def cell(self, value, style, *, text=False):
@@ -146,7 +163,7 @@ class _Sheet:
         """Every row, each as tall as its texts need in their cells, and the merges."""
         texts = [[self.styles.text_of(cell) for cell in cells] for cells in self.rows]
         for number, (cells, height) in enumerate(
-            zip(self.rows, layout.row_heights(texts, merges), strict=True), start=1
+            zip(self.rows, layout.row_heights(texts, merges, self.widths), strict=True), start=1
         ):
             self.ws.row_dimensions[number].height = height
             self.ws.append(cells)
@@ -154,8 +171,8 @@ class _Sheet:
             self.ws.merged_cells.add(merge)
 
 
-def _page_setup(ws):
-    for letter, width in layout.COLUMN_WIDTHS.items():
+def _page_setup(ws, widths):
+    for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     _print_setup(ws, "portrait")
 
@@ -190,140 +207,49 @@ class FormWriter:
         return self._taxonomies[edition.pk]
 
     def add(self, evaluation):
-        """A worksheet for the form; returns its funds (totals and rates) for the summary."""
+        """A worksheet for the form in its layout; returns its funds (totals and rates) for
+        the summary."""
         self._settings.attach(evaluation)
-        taxonomy = self.taxonomy(evaluation.year_settings.edition)
+        settings = evaluation.year_settings
+        taxonomy = self.taxonomy(settings.edition)
+        form_layout = settings.form_layout
         ws = self.workbook.create_sheet(
             layout.sheet_name(evaluation.project.name, self._sheet_names)
         )
         if self._styles is None:
             self._styles = _Styles(ws)
-        _page_setup(ws)
-        funds = Funds(taxonomy.sources, evaluation.fund_lines.all())
-        indicators = list(evaluation.indicators.all())
-        groups = group_rows(
-            taxonomy.level2, indicators, lambda row: row.category_id, keep_empty=False
+        _page_setup(ws, form_layout.widths)
+        filled = content.of(evaluation, sources=taxonomy.sources)
+        drawn = drawing.draw(
+            drawing.Form(
+                form_layout,
+                evaluation.year_id,
+                filled,
+                taxonomy.sources,
+                scorecard.of_content(filled, settings.scoring_rules),
+            )
         )
-        self._write(
-            _Sheet(ws, self._styles), evaluation, taxonomy.rows, funds, groups, len(indicators)
-        )
+        self._write(_Sheet(ws, self._styles, form_layout.widths), drawn)
         _mark_version(self.workbook, evaluation)
         # Closing now writes the sheet out and frees its file handle: a workbook of a thousand
         # forms would otherwise hold a thousand files open until it is saved.
         ws.close()
         self.count += 1
-        return funds, len(indicators)
+        return Funds(taxonomy.sources, evaluation.fund_lines.all()), len(filled.indicators)
 
-    def _write(self, sheet, evaluation, rows, funds, groups, indicator_count):
-        style = self._styles
-        blank = sheet.blank
-        sheet.append([sheet.cell(layout.TITLE, style.title)])
-        sheet.append([sheet.cell(layout.year_text(evaluation.year_id), style.subtitle)])
-        for label, value in (
-            (layout.PROJECT_NAME, evaluation.project.name),
-            (layout.SUPERVISING_UNIT, evaluation.supervising_unit),
-            (layout.IMPLEMENTING_UNIT, evaluation.implementing_unit),
-        ):
-            sheet.append(
-                [
-                    sheet.cell(label, style.label),
-                    blank(style.label),
-                    blank(style.label),
-                    sheet.cell(_text(value), style.text, text=True),
-                    *(blank(style.text) for _column in range(4)),
-                ]
-            )
-        sheet.append(
-            [
-                sheet.cell(layout.FUNDS, style.label),
-                blank(style.label),
-                blank(style.label),
-                blank(style.label),
-                sheet.cell(layout.BUDGET, style.label),
-                sheet.cell(layout.ACTUAL, style.label),
-                sheet.cell(layout.EXECUTION_RATE, style.label),
-                blank(style.label),
-            ]
-        )
-        fund_rows = [(layout.TOTAL, funds.budget, funds.actual, funds.rate)] + [
-            (
-                layout.fund_label(index, row["source"].name),
-                row["budget"],
-                row["actual"],
-                row["rate"],
-            )
-            for index, row in enumerate(funds.rows)
-        ]
-        for label, budget, actual, rate in fund_rows:
-            sheet.append(
-                [
-                    blank(style.label),
-                    blank(style.label),
-                    blank(style.label),
-                    sheet.cell(_text(label), style.label, text=True),
-                    sheet.cell(budget, style.amount),
-                    sheet.cell(actual, style.amount),
-                    sheet.cell(_fraction(rate), style.percent),
-                    blank(style.percent),
-                ]
-            )
-        sheet.append(
-            [
-                sheet.cell(layout.GOALS, style.vertical),
-                sheet.cell(layout.GOAL, style.label),
-                blank(style.label),
-                blank(style.label),
-                blank(style.label),
-                sheet.cell(layout.ACHIEVED, style.label),
-                blank(style.label),
-                blank(style.label),
-            ]
-        )
-        goal, achieved = _text(evaluation.goal), _text(evaluation.achieved)
-        sheet.append(
-            [
-                blank(style.vertical),
-                sheet.cell(goal, style.text, text=True),
-                blank(style.text),
-                blank(style.text),
-                blank(style.text),
-                sheet.cell(achieved, style.text, text=True),
-                blank(style.text),
-                blank(style.text),
-            ]
-        )
-        sheet.append(
-            [sheet.cell(layout.INDICATORS, style.vertical)]
-            + [sheet.cell(label, style.label) for label in layout.INDICATOR_HEADERS]
-        )
-        merges = layout.fixed_merges(rows, indicator_count)
-        row_number = rows.first_indicator
-        for group in groups:
-            merges += layout.group_merges(layout.LEVEL1, row_number, [group.row_count])
-            merges += layout.group_merges(
-                layout.LEVEL2, row_number, [len(section.rows) for section in group.sections]
-            )
-            row_number += group.row_count
-            for section_index, section in enumerate(group.sections):
-                for index, row in enumerate(section.rows):
-                    first_of_group = index == 0 and section_index == 0
-                    sheet.append(
-                        [
-                            blank(style.vertical),
-                            sheet.cell(_text(group.category.name), style.label, text=True)
-                            if first_of_group
-                            else blank(style.label),
-                            sheet.cell(_text(section.category.name), style.label, text=True)
-                            if index == 0
-                            else blank(style.label),
-                            sheet.cell(_text(row.name), style.text, text=True),
-                            sheet.cell(_text(row.target), style.text, text=True),
-                            sheet.cell(_text(row.actual), style.text, text=True),
-                            sheet.cell(_fraction(row.completion_rate), style.percent),
-                            sheet.cell(_text(row.reason), style.text, text=True),
-                        ]
-                    )
-        sheet.write(merges)
+    def _write(self, sheet, drawn):
+        styles = self._styles
+        for cells in drawn.rows():
+            row = []
+            for item in cells:
+                if item is None:
+                    row.append(None)
+                    continue
+                style = styles.of(item.kind)
+                value = _text(item.value) if item.text else item.value
+                row.append(sheet.cell(value, style, text=item.text))
+            sheet.append(row)
+        sheet.write(drawn.merges)
 
     def discard(self):
         _discard(self.workbook)

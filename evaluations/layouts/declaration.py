@@ -102,6 +102,8 @@ class IndicatorColumn:
     label: str
     columns: str = ""
     variants: tuple = ()
+    # A target or actual written as a number cell where the row's nature is ≥, ≤ or = (Sichuan).
+    number_if_quantitative: bool = False
 
     @property
     def labels(self):

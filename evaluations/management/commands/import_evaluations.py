@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 uploads.append((Path(name).name, Path(name).read_bytes()))
             except OSError as error:
                 raise CommandError(f"{name}: {error.strerror}") from None
-        workbooks = importing.read_files(uploads)
+        workbooks = importing.read_files(uploads, target)
         plan = importing.plan(target, workbooks)
         for step in plan.steps:
             outcome = step.action or "not imported"
