@@ -1,7 +1,7 @@
 # make run   — install, migrate SQLite, load the demo and serve on http://127.0.0.1:8000
 # make test  — install and run the whole test suite
 # make serve — the production stack locally: PostgreSQL from DATABASE_URL, gunicorn, whitenoise
-# make render — every demo form as a workbook and its PDF (LibreOffice) in build/rendered/
+# make render — every demo form (every layout) as a workbook and its PDF (LibreOffice) in build/rendered/
 # make load  — load test of that stack (benchmarks/load.py); make faults — fault tests
 PYTHON ?= python3
 VENV := .venv

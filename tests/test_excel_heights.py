@@ -18,7 +18,16 @@ from evaluations.demo.seed import read_seed
 from evaluations.excel import layout, writer
 
 POINTS_PER_LINE = 14
-WIDTHS = {"A": 5, "B": 7, "C": 9, "D": 26, "E": 24, "F": 18, "G": 10, "H": 24}
+# Column widths of each layout's document.
+LAYOUT_WIDTHS = {
+    "panzhihua": {"A": 5, "B": 7, "C": 9, "D": 26, "E": 24, "F": 18, "G": 10, "H": 24},
+    "national": {"A": 5, "B": 9, "C": 11, "D": 24, "E": 16, "F": 16, "G": 7, "H": 9, "I": 24},
+    "sichuan": {
+        **{"A": 5, "B": 9, "C": 11, "D": 22, "E": 8, "F": 12},
+        **{"G": 8, "H": 12, "I": 7, "J": 7, "K": 22},
+    },
+}
+WIDTHS = LAYOUT_WIDTHS["panzhihua"]
 SEED_PROJECTS = [form["project"] for form in read_seed()["forms"]]
 
 
@@ -45,7 +54,7 @@ def height(sheet, row):
     return value
 
 
-def needs(sheet):
+def needs(sheet, widths=WIDTHS):
     """(first row, last row, points needed, what) for every text of the sheet."""
     ranges = ranges_of(sheet)
     found = []
@@ -57,7 +66,7 @@ def needs(sheet):
                 (cell.row, cell.column), (cell.column, cell.row, cell.column, cell.row)
             )
             width = sum(
-                WIDTHS[get_column_letter(column)] for column in range(first_column, last_column + 1)
+                widths[get_column_letter(column)] for column in range(first_column, last_column + 1)
             )
             if cell.alignment.textRotation == 255:
                 lines = len("".join(cell.value.split()))
@@ -132,3 +141,62 @@ def test_a_single_indicator_row_still_holds_the_stacked_绩效指标(make_form):
 )
 def test_lines_are_counted_with_a_cjk_character_as_two_widths(text, width, lines):
     assert layout.wrapped_lines(text, width) == lines
+
+
+# The scored layouts, with their published examples and with texts long enough to wrap.
+LONG = "项目实施过程中严格按照预算执行，" * 12
+
+
+@pytest.fixture
+def long_example(example_form):
+    def make(key):
+        evaluation = example_form(key)
+        for name in ("goal", "achieved", "process_summary", "conclusion", "execution_reason"):
+            setattr(evaluation, name, LONG)
+        evaluation.save()
+        evaluation.indicators.update(name=LONG[:80], reason=LONG[:120])
+        return evaluation
+
+    return make
+
+
+def sheet_and_widths(evaluation, key):
+    sheet = load_workbook(io.BytesIO(writer.form_workbook(evaluation))).worksheets[0]
+    return sheet, LAYOUT_WIDTHS[key]
+
+
+@pytest.mark.parametrize("key", ["national", "sichuan"])
+@pytest.mark.parametrize("long", [False, True], ids=["published", "long texts"])
+def test_every_row_of_a_scored_layout_is_tall_enough_for_its_texts(
+    example_form, long_example, key, long
+):
+    evaluation = (long_example if long else example_form)(key)
+    sheet, widths = sheet_and_widths(evaluation, key)
+    short = [
+        (what, first, last, needed)
+        for first, last, needed, what in needs(sheet, widths)
+        if sum(height(sheet, row) for row in range(first, last + 1)) < needed
+    ]
+    assert short == []
+    assert height(sheet, 2 if key == "sichuan" else 1) >= 22
+
+
+@pytest.mark.parametrize(
+    ("key", "labels"),
+    [
+        ("national", {"项目资金（万元）", "年度总体目标", "绩效指标"}),
+        ("sichuan", {"项目基本情况", "预算执行情况(10分)", "绩效指标(90分)"}),
+    ],
+)
+def test_the_vertical_labels_of_a_scored_layout_fit_in_the_rows_they_span(
+    example_form, key, labels
+):
+    sheet, widths = sheet_and_widths(example_form(key), key)
+    stacked = {
+        sheet[what].value: sum(height(sheet, row) for row in range(first, last + 1))
+        for first, last, _needed, what in needs(sheet, widths)
+        if sheet[what].alignment.textRotation == 255
+    }
+    assert set(stacked) == labels
+    for label, points in stacked.items():
+        assert points >= len(label) * POINTS_PER_LINE, label

@@ -41,3 +41,14 @@ def test_an_unknown_form_is_refused(tmp_path, evaluation):
 def test_it_takes_forms_or_a_year_or_the_demo(tmp_path, arguments):
     with pytest.raises(CommandError, match="one of them"):
         call_command("render_workbooks", *arguments, "--output", str(tmp_path))
+
+
+def test_the_demo_forms_include_the_example_of_every_scored_layout(make_form, example_form):
+    from evaluations.management.commands import render_workbooks
+
+    seed_form = make_form()
+    seed_form.project.department.code = "510403-101"
+    seed_form.project.department.save()
+    examples = [example_form("national"), example_form("sichuan")]
+    found = render_workbooks.Command()._forms([], None, True)
+    assert {form.pk for form in found} == {seed_form.pk, *(form.pk for form in examples)}

@@ -23,30 +23,15 @@ from django.test import Client
 from django.utils import translation
 
 from departments.models import Department, FinanceBureau
-from evaluations import pins, workflow
-from evaluations.excel import layout, writer
+from evaluations import layouts, pins, workflow
+from evaluations.excel import writer
 from evaluations.models import Evaluation, FundSource, IndicatorCategory, Project
 from tests.conftest import edit_data, make_user
 
 ROOT = Path(settings.BASE_DIR)
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 OFFICIAL_LABELS = [
-    layout.TITLE,
-    layout.PROJECT_NAME,
-    layout.SUPERVISING_UNIT,
-    layout.IMPLEMENTING_UNIT,
-    layout.FUNDS,
-    layout.BUDGET,
-    layout.ACTUAL,
-    layout.EXECUTION_RATE,
-    layout.TOTAL,
-    layout.FIRST_SOURCE_PREFIX,
-    layout.GOALS,
-    layout.GOAL,
-    layout.ACHIEVED,
-    layout.INDICATORS,
-    *layout.INDICATOR_HEADERS,
-    layout.year_text(2023),
+    *layouts.official_labels(),
     # Units of the form's amounts: 万元 down to 分.
     "万元",
     "元",

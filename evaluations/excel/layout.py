@@ -1,9 +1,10 @@
-"""The official layout of 部门预算项目支出绩效自评表 as an Excel worksheet.
+"""What every layout's worksheet has in common: fonts, number formats, sheet titles, how labels
+are compared across the spellings real files use, and how tall a row must be for its texts.
 
-The single source of truth for writer.py and reader.py: where each label and value goes, the
-merges, column widths, fonts, number formats, and the label variants real files use. It follows
-shared/official-layout.md; the row numbers there are those of an edition with three fund sources,
-and an edition with another number of sources moves every row below the funds block accordingly.
+Where each value sits is declared by each layout (evaluations/layouts/); drawing.py, writer.py
+and reader.py walk those declarations. The row numbers of a layout's cell map are those of an
+edition with the fund sources its document lists; another number of sources moves every row
+below the funds block accordingly.
 """
 
 import math
@@ -15,6 +16,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from config.texts import one_line
 
+# What a workbook of many forms (of any layout) is called.
 TITLE = "部门预算项目支出绩效自评表"
 FONT_NAME = "宋体"
 TITLE_SIZE = 16
@@ -23,37 +25,10 @@ AMOUNT_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00%"
 POINTS_FORMAT = "0.00"
 NOTE_SIZE = 9
-LAST_COLUMN = 8
-COLUMN_WIDTHS = {"A": 5, "B": 7, "C": 9, "D": 26, "E": 24, "F": 18, "G": 10, "H": 24}
 # Points per line of 10 pt 宋体 as printed (at least 14), and the padding a row keeps above and
 # below its text; a line of larger text takes proportionally more.
 LINE_HEIGHT = 14
 ROW_PADDING = 2
-
-PROJECT_NAME = "项目名称"
-SUPERVISING_UNIT = "项目主管单位"
-IMPLEMENTING_UNIT = "项目实施单位"
-FUNDS = "项目资金（万元）"
-BUDGET = "全年预算数"
-ACTUAL = "实际完成数"
-EXECUTION_RATE = "执行率（%）"
-TOTAL = "年度资金总额："
-FIRST_SOURCE_PREFIX = "其中："
-GOALS = "年度总体目标"
-GOAL = "年度设定目标"
-ACHIEVED = "实际完成情况"
-INDICATORS = "绩效指标"
-# Columns B to H of the indicator header row.
-INDICATOR_HEADERS = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "年度设定指标值",
-    "实际完成值",
-    "完成率（%）",
-    "未完成原因和改进措施",
-)
-LEVEL1, LEVEL2, NAME, TARGET, VALUE, COMPLETION, REASON = range(2, 9)
 
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -61,87 +36,8 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 RESERVED_SHEET_NAMES = {"history"}
 
 
-def year_text(year):
-    return f"（{year}年度）"
-
-
-def fund_label(index, source_name):
-    """The label of the index-th fund source row (0-based): the first one opens with 其中："""
-    return f"{FIRST_SOURCE_PREFIX}{source_name}" if index == 0 else source_name
-
-
 def cell(column, row):
     return f"{get_column_letter(column)}{row}"
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Row numbers of one form, for an edition with `sources` fund sources."""
-
-    sources: int
-
-    title = 1
-    year = 2
-    project = 3
-    supervising = 4
-    implementing = 5
-    funds_header = 6
-    total = 7
-
-    @property
-    def first_source(self):
-        return self.total + 1
-
-    @property
-    def goal_header(self):
-        return self.total + self.sources + 1
-
-    @property
-    def goal(self):
-        return self.goal_header + 1
-
-    @property
-    def indicator_header(self):
-        return self.goal + 1
-
-    @property
-    def first_indicator(self):
-        return self.indicator_header + 1
-
-    def last(self, indicator_count):
-        return self.indicator_header + indicator_count
-
-
-def fixed_merges(rows, indicator_count):
-    """Every merged range of a form except the 一级 and 二级 groups (see group_merges)."""
-    merges = ["A1:H1", "A2:H2"]
-    for row in (rows.project, rows.supervising, rows.implementing):
-        merges += [f"A{row}:C{row}", f"D{row}:H{row}"]
-    merges.append(f"A{rows.funds_header}:C{rows.goal_header - 1}")
-    merges += [f"G{row}:H{row}" for row in range(rows.funds_header, rows.goal_header)]
-    merges += [
-        f"A{rows.goal_header}:A{rows.goal}",
-        f"B{rows.goal_header}:E{rows.goal_header}",
-        f"F{rows.goal_header}:H{rows.goal_header}",
-        f"B{rows.goal}:E{rows.goal}",
-        f"F{rows.goal}:H{rows.goal}",
-    ]
-    if indicator_count:
-        merges.append(f"A{rows.indicator_header}:A{rows.last(indicator_count)}")
-    return merges
-
-
-def group_merges(column, first_row, sizes):
-    """Vertical merges in `column` for consecutive groups of `sizes` rows; one row is not merged."""
-    merges = []
-    row = first_row
-    for size in sizes:
-        if size > 1:
-            merges.append(
-                f"{get_column_letter(column)}{row}:{get_column_letter(column)}{row + size - 1}"
-            )
-        row += size
-    return merges
 
 
 def sheet_name(project_name, taken):
@@ -212,10 +108,6 @@ class Taxonomy:
         self.edition = edition
         self.sources = list(edition.fund_sources.all())
         self.level2 = list(edition.level2())
-
-    @cached_property
-    def rows(self):
-        return Rows(len(self.sources))
 
     @cached_property
     def _level1_by_key(self):

@@ -332,11 +332,11 @@ class Summary:
                 Cell(ws, row=1, column=1, value=label, style_array=self._header)
                 for label in (
                     "部门",
-                    layout.PROJECT_NAME,
+                    "项目名称",
                     _("state"),
-                    f"{layout.BUDGET}（万元）",
-                    f"{layout.ACTUAL}（万元）",
-                    layout.EXECUTION_RATE,
+                    "全年预算数（万元）",
+                    "实际完成数（万元）",
+                    "执行率（%）",
                     _("indicators"),
                     _("flags"),
                     _("approved on"),

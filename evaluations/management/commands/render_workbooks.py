@@ -6,7 +6,9 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
+from evaluations.demo.examples import read_examples
 from evaluations.demo.seed import ORGANISATION_DEPARTMENT, read_seed
 from evaluations.excel import writer
 from evaluations.models import Evaluation
@@ -24,7 +26,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("forms", nargs="*", type=int, metavar="FORM_ID")
         parser.add_argument("--year", type=int, help="every form of this year")
-        parser.add_argument("--demo", action="store_true", help="every form of the demo seed")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="every form of the demo seed, and the demo's example of every other layout",
+        )
         parser.add_argument("--output", required=True, metavar="DIR")
 
     def handle(self, *args, forms, year, demo, output, **options):
@@ -63,12 +69,21 @@ class Command(BaseCommand):
         elif year is not None:
             evaluations = evaluations.filter(year__year=year)
         else:
+            # The seed's forms, and the published example of every other layout.
             seed = read_seed()
-            evaluations = evaluations.filter(
+            examples = read_examples().values()
+            demo_forms = Q(
                 year__year=seed["year"],
                 project__department__code=ORGANISATION_DEPARTMENT[0],
                 project__name__in=[form["project"] for form in seed["forms"]],
             )
+            for example in examples:
+                demo_forms |= Q(
+                    year__year=example["year"],
+                    project__department__code=example["department"][0],
+                    project__name=example["form"]["project"],
+                )
+            evaluations = evaluations.filter(demo_forms)
         found = list(evaluations)
         if not found:
             raise CommandError("There are no such forms.")
