@@ -212,7 +212,7 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Workbooks (.xlsx)"),
         help_text=gettext_lazy(
             "One or more .xlsx files, each with one or more sheets in the official layout of "
-            "部门预算项目支出绩效自评表. Nothing is saved before you confirm the preview."
+            "their year (see above). Nothing is saved before you confirm the preview."
         ),
     )
 
@@ -268,7 +268,14 @@ def import_upload(request):
         )
         plan = importing.plan(department, workbooks)
         return redirect("excel_import_preview", _keep(request, plan.as_data()))
-    return render(request, "evaluations/import_upload.html", {"form": form})
+    return render(
+        request,
+        "evaluations/import_upload.html",
+        {
+            "form": form,
+            "layouts_by_year": importing.layouts_by_year(departments.select_related("bureau")),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -67,6 +67,23 @@ def open_years(department=None):
     return years
 
 
+def layouts_by_year(departments):
+    """[(year, [(bureau, layout)])]: the layout each bureau of these departments files each
+    year in, newest year first, for the page that says which workbooks it reads."""
+    bureaus = sorted({department.bureau for department in departments}, key=lambda b: b.code)
+    own = {
+        (settings.bureau_id, settings.year_id): settings
+        for settings in BureauYear.objects.filter(bureau__in=bureaus)
+    }
+    return [
+        (
+            year,
+            [(bureau, own.get((bureau.pk, year.year), year).form_layout) for bureau in bureaus],
+        )
+        for year in Year.objects.order_by("-year")
+    ]
+
+
 def read_files(files, department=None):
     """[(client file name, bytes or binary file)] → [ParsedWorkbook], read in the layouts the
     department files its years in; refused files hold one problem and no sheet."""

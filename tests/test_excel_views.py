@@ -330,3 +330,17 @@ def test_the_queue_export_of_another_bureau_holds_none_of_these_forms(
 def test_the_queue_page_offers_its_export_with_the_same_filters(client_for, reviewer, queue_forms):
     page = client_for(reviewer).get("/review/?state=&q=老干部&page=1").content.decode()
     assert 'href="/review/export/?year=2023&amp;state=&amp;q=%E8%80%81%E5%B9%B2%E9%83%A8"' in page
+
+
+def test_the_import_page_says_which_layout_each_year_is_read_in(
+    client_for, editor, department, year, example_form
+):
+    from departments.models import Membership
+
+    daying = example_form("sichuan").project.department
+    Membership.objects.create(user=editor, department=daying, role=Membership.Role.EDITOR)
+    page = client_for(editor).get("/evaluations/import/").content.decode()
+    table = page[page.index("data-layouts") :]
+    assert "攀枝花 部门预算项目支出绩效自评表" in table
+    assert "四川 部门预算项目支出绩效自评表" in table
+    assert "大英县财政局" in table
