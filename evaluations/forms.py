@@ -211,6 +211,7 @@ ROW_FIELDS = {
     "unit": lambda: RowInput,
 }
 ROW_TEXTS = ("name", "target", "unit", "actual", "reason")
+ROW_NUMBERS = ("weight", "score", "completion_rate")
 
 
 class IndicatorForm(BootstrapFields, forms.ModelForm):
@@ -223,7 +224,15 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["category", *ROW_TEXTS, "nature", "weight", "score", "completion_rate", "position"]
+        fields = [
+            "category",
+            *ROW_TEXTS,
+            "nature",
+            "weight",
+            "score",
+            "completion_rate",
+            "position",
+        ]
         widgets = {
             "category": RowHiddenInput,
             "position": RowHiddenInput,
@@ -237,7 +246,7 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
         )
         self.columns = [column for column in columns if column.name in self.fields]
         shown = {column.name: column for column in self.columns}
-        for name in [*ROW_TEXTS, "nature", "weight", "score", "completion_rate"]:
+        for name in (*ROW_TEXTS, "nature", *ROW_NUMBERS):
             if name not in shown:
                 del self.fields[name]
             else:

@@ -12,7 +12,15 @@ from decimal import Decimal
 
 from evaluations import scorecard
 from evaluations.indicators import group_rows
-from evaluations.layouts.declaration import Block, Funds, Indicators, Label, Total, Value, span
+from evaluations.layouts.declaration import (
+    FUND_VALUES,
+    Funds,
+    Indicators,
+    Label,
+    Total,
+    Value,
+    span,
+)
 from evaluations.money import rate, total
 
 # How a value cell is shown: text as written (line breaks kept), or a number of its kind.
@@ -153,13 +161,13 @@ class Drawing:
         lines = {line.source_id: line for line in self.evaluation.fund_lines.all()}
         sources = list(self.evaluation.year_settings.edition.fund_sources.all())
         values = [
-            {name: getattr(lines.get(source.pk), name, None) for name in ("initial_budget", "budget", "actual")}
+            {
+                name: getattr(lines.get(source.pk), name, None)
+                for name in ("initial_budget", "budget", "actual")
+            }
             for source in sources
         ]
-        totals = {
-            name: total(line[name] for line in values)
-            for name in ("initial_budget", "budget", "actual")
-        }
+        totals = {name: total(line[name] for line in values) for name in FUND_VALUES}
         label_width = _width(funds.labels)
         section = funds.section
         header = Row(anchor="funds")
@@ -174,9 +182,7 @@ class Drawing:
         header.cells.append(
             Cell(funds.header_label, label_width, style="label" if funds.header_label else "")
         )
-        header.cells += [
-            Cell(column.label, _width(column.columns)) for column in funds.columns
-        ]
+        header.cells += [Cell(column.label, _width(column.columns)) for column in funds.columns]
         rows = [header, self.fund_row(funds, funds.total_label, totals, True, len(sources))]
         for index, (source, line) in enumerate(zip(sources, values, strict=True)):
             label = (funds.first_source_prefix if index == 0 else "") + source.name
@@ -235,14 +241,10 @@ class Drawing:
                         width = _width(column.columns)
                         if column.name == "level1":
                             if index == 0 and section_index == 0:
-                                row.cells.append(
-                                    Cell(group.category.name, width, group.row_count)
-                                )
+                                row.cells.append(Cell(group.category.name, width, group.row_count))
                         elif column.name == "level2":
                             if index == 0:
-                                row.cells.append(
-                                    Cell(part.category.name, width, len(part.rows))
-                                )
+                                row.cells.append(Cell(part.category.name, width, len(part.rows)))
                         else:
                             kind = ROW_KINDS.get(column.name, TEXT)
                             row.cells.append(

@@ -26,7 +26,9 @@ def goals_label(evaluation):
     for part in layout.sheet:
         if not isinstance(part, Block) or part.section is None:
             continue
-        if any(isinstance(cell, Value) and cell.field == "goal" for row in part.rows for cell in row):
+        if any(
+            isinstance(cell, Value) and cell.field == "goal" for row in part.rows for cell in row
+        ):
             return part.section.text
     return layout.field_by_name["goal"].label
 

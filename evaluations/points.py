@@ -28,8 +28,7 @@ def points_messages():
     return {
         "invalid": _("Enter a number of points, such as 10 or 9.5."),
         "exponent": _(
-            "Write the points out in full, such as 10: exponent notation like 1e1 is not "
-            "accepted."
+            "Write the points out in full, such as 10: exponent notation like 1e1 is not accepted."
         ),
         "range": _("Points are between 0 and %(max)s.") % {"max": f"{POINTS_MAX:f}"},
         "decimals": _("At most %(places)d decimal places for points.") % {"places": DECIMALS},

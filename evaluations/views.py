@@ -305,11 +305,13 @@ class EditPage:
                 if name not in shown:
                     found.append(PageError(label, " ".join(errors), anchor))
 
-        shown = []
-        rows_at = 0
+        # The page's parts in the order of the sheet; the form's own errors (its version) where
+        # the texts end, as before the indicators on every layout's page.
+        shown = [form_field_name(name) for part in self.parts for name in part.names]
         for part in self.parts:
             if part.kind == "indicators":
-                rows_at = len(found)
+                add_rest(self.form, shown)
+                self.row_errors(groups, found, add, add_rest)
                 continue
             if part.kind == "funds":
                 names = [column.name for column in self.layout.funds.entered]
@@ -319,10 +321,9 @@ class EditPage:
                     add_rest(fund_form, names, fund_form.source.name, "funds")
             for name in map(form_field_name, part.names):
                 add(self.form[name], self.form[name].label)
-                shown.append(name)
-        add_rest(self.form, shown)
-        after_rows, found[rows_at:] = found[rows_at:], []
+        return found
 
+    def row_errors(self, groups, found, add, add_rest):
         rows = [form for group in groups for section in group.sections for form in section.rows]
         places = {
             form: f"{group.category.name} · {section.category.name}"
@@ -350,7 +351,6 @@ class EditPage:
             add_rest(form, form.shown, labels[form], form["name"].auto_id)
         for error in self.indicators.non_form_errors():
             found.append(PageError("", error, "indicators"))
-        return found + after_rows
 
     def content(self):
         """What the page says, as the form's Content: values the page does not show (those of

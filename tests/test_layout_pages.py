@@ -12,8 +12,8 @@ from django.urls import reverse
 from departments.models import Membership
 from evaluations import content, pins, scorecard
 from evaluations.layouts.declaration import Block, Label
-from evaluations.official import sheet_text
 from evaluations.models import Evaluation
+from evaluations.official import sheet_text
 from evaluations.points import points_messages
 from tests.conftest import make_user
 
@@ -75,13 +75,17 @@ def page_data(evaluation, **changes):
 
 def headers(html, table_class):
     table = re.search(rf'<table class="[^"]*{table_class}[^"]*".*?</thead>', html, re.S).group(0)
-    return [unescape(re.sub("<[^>]+>", "", cell)).strip() for cell in re.findall(
-        r"<th scope=\"col\"[^>]*>(.*?)</th>", table, re.S
-    )]
+    return [
+        unescape(re.sub("<[^>]+>", "", cell)).strip()
+        for cell in re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", table, re.S)
+    ]
 
 
 def labels(html):
-    return {unescape(label) for label in re.findall(r'<label class="[^"]*" for="[^"]*">([^<]*)</label>', html)}
+    return {
+        unescape(label)
+        for label in re.findall(r'<label class="[^"]*" for="[^"]*">([^<]*)</label>', html)
+    }
 
 
 @pytest.mark.parametrize("key", LAYOUTS)
@@ -126,9 +130,7 @@ def test_a_sichuan_nature_is_chosen_from_the_four_natures(example_form, client_f
     assert re.search(r'<option value="≥" selected>', select)
 
 
-def test_a_national_form_saved_through_the_edit_page_keeps_every_value(
-    example_form, client_for
-):
+def test_a_national_form_saved_through_the_edit_page_keeps_every_value(example_form, client_for):
     evaluation = example_form("national")
     line = evaluation.fund_lines.get(source__name="当年财政拨款")
     data = page_data(
@@ -153,12 +155,16 @@ def test_a_national_form_saved_through_the_edit_page_keeps_every_value(
     assert after.texts["goal"] == "新的预期目标"
     fund = after.fund("当年财政拨款")
     assert (fund.initial_budget, fund.budget, fund.actual) == (
-        Decimal("800"), Decimal("880.5"), Decimal("870")
+        Decimal("800"),
+        Decimal("880.5"),
+        Decimal("870"),
     )
     first = evaluation.indicators.order_by("position", "id").first()
     changed = next(row for row in after.indicators if row.id == first.pk)
     assert (changed.weight, changed.score, changed.reason) == (
-        Decimal("12.5"), Decimal("9.8"), "偏差原因"
+        Decimal("12.5"),
+        Decimal("9.8"),
+        "偏差原因",
     )
     # Everything else is as it was.
     unchanged = [row for row in after.indicators if row.id != first.pk]
@@ -225,11 +231,15 @@ def test_values_the_layout_does_not_show_stay_as_saved(evaluation, client_for, e
 
 @pytest.mark.parametrize(
     ("typed", "reason"),
-    [("十分", "invalid"), ("1e1", "exponent"), ("1001", "range"), ("-1", "range"), ("9.555", "decimals")],
+    [
+        ("十分", "invalid"),
+        ("1e1", "exponent"),
+        ("1001", "range"),
+        ("-1", "range"),
+        ("9.555", "decimals"),
+    ],
 )
-def test_bad_points_are_explained_and_what_was_typed_stays(
-    example_form, client_for, typed, reason
-):
+def test_bad_points_are_explained_and_what_was_typed_stays(example_form, client_for, typed, reason):
     evaluation = example_form("national")
     data = page_data(evaluation, **{"indicators-0-weight": typed, "indicators-0-score": "9.5"})
     response = editor_of(evaluation, client_for).post(edit_url(evaluation), data)
@@ -241,7 +251,8 @@ def test_bad_points_are_explained_and_what_was_typed_stays(
     assert 'aria-invalid="true"' in weight
     # The summary names the row and the column, and links to the field.
     summary = re.search(r'id="error-summary".*?</ul>', response.text, re.S).group(0)
-    assert "分值" in summary and "#id_indicators-0-weight" in summary
+    assert "分值" in summary
+    assert "#id_indicators-0-weight" in summary
     assert 'value="9.5"' in response.text
 
 
@@ -258,7 +269,9 @@ def output(html, name):
     return unescape(re.search(rf"<output {name}[^>]*>([^<]*)</output>", html).group(1))
 
 
-@pytest.mark.parametrize(("key", "total", "grade"), [("national", "100.00", "优"), ("sichuan", "100.00", "优")])
+@pytest.mark.parametrize(
+    ("key", "total", "grade"), [("national", "100.00", "优"), ("sichuan", "100.00", "优")]
+)
 def test_the_scores_on_the_edit_page_are_those_of_the_scorecard(
     example_form, client_for, key, total, grade
 ):
@@ -282,7 +295,9 @@ def test_the_computed_score_is_shown_beside_the_entered_one_and_never_saved_over
     evaluation = example_form("national")
     first = evaluation.indicators.order_by("position", "id").first()
     client = editor_of(evaluation, client_for)
-    response = client.post(edit_url(evaluation), page_data(evaluation, **{"indicators-0-score": "4"}))
+    response = client.post(
+        edit_url(evaluation), page_data(evaluation, **{"indicators-0-score": "4"})
+    )
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.score == Decimal(4)
@@ -296,7 +311,8 @@ def test_the_computed_score_is_shown_beside_the_entered_one_and_never_saved_over
 def test_a_layout_without_scores_shows_none(evaluation, client_for, editor):
     page = client_for(editor).get(edit_url(evaluation)).text
     assert "data-scoring" not in page
-    assert "data-computed" not in page and "data-total-score" not in page
+    assert "data-computed" not in page
+    assert "data-total-score" not in page
 
 
 def test_a_sichuan_form_under_90_percent_is_told_its_execution_needs_a_reason(
@@ -316,9 +332,11 @@ def test_a_sichuan_form_under_90_percent_is_told_its_execution_needs_a_reason(
 def test_the_official_view_shows_the_labels_of_its_layout(layout_form, client_for, key):
     evaluation = layout_form(key)
     layout = evaluation.form_layout
-    page = unescape(editor_of(evaluation, client_for).get(
-        reverse("evaluation_detail", args=[evaluation.pk])
-    ).text)
+    page = unescape(
+        editor_of(evaluation, client_for)
+        .get(reverse("evaluation_detail", args=[evaluation.pk]))
+        .text
+    )
     rules = evaluation.year_settings.scoring_rules
     fixed = [
         sheet_text(cell.text, evaluation.year_id, rules)
@@ -344,17 +362,17 @@ def test_the_official_view_of_a_sichuan_form_puts_the_code_before_the_name(
     example_form, client_for
 ):
     evaluation = example_form("sichuan")
-    page = editor_of(evaluation, client_for).get(
-        reverse("evaluation_detail", args=[evaluation.pk])
-    ).text
+    page = (
+        editor_of(evaluation, client_for)
+        .get(reverse("evaluation_detail", args=[evaluation.pk]))
+        .text
+    )
     project = evaluation.project
     assert f">{project.code}-{project.name}<" in page
     assert 'rowspan="5" class="text"' in page  # the reason over the total and every source
 
 
-def test_the_places_comments_pin_to_are_named_as_the_layout_names_them(
-    example_form, evaluation
-):
+def test_the_places_comments_pin_to_are_named_as_the_layout_names_them(example_form, evaluation):
     sichuan = {target.place: target.heading for target in pins.targets(example_form("sichuan"))}
     assert sichuan["funds"] == "预算执行情况(10分)"
     assert sichuan["goals"] == "项目基本情况"
