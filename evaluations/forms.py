@@ -193,23 +193,6 @@ class FundLineForm(BootstrapFields, forms.Form):
         self.style_fields()
 
 
-def nature_field():
-    return forms.ChoiceField(
-        label="指标性质",
-        required=False,
-        choices=[("", "—"), *((nature, nature) for nature in NATURES)],
-        widget=RowSelect,
-    )
-
-
-# The row's values as the edit page takes them, by the names layouts declare columns with.
-ROW_FIELDS = {
-    "name": lambda: RowTextarea(attrs={"rows": 2}),
-    "target": lambda: RowTextarea(attrs={"rows": 2}),
-    "actual": lambda: RowTextarea(attrs={"rows": 2}),
-    "reason": lambda: RowTextarea(attrs={"rows": 2}),
-    "unit": lambda: RowInput,
-}
 ROW_TEXTS = ("name", "target", "unit", "actual", "reason")
 ROW_NUMBERS = ("weight", "score", "completion_rate")
 
@@ -217,26 +200,27 @@ ROW_NUMBERS = ("weight", "score", "completion_rate")
 class IndicatorForm(BootstrapFields, forms.ModelForm):
     """One indicator row: a field per column the layout's indicator block declares."""
 
+    nature = forms.ChoiceField(
+        label="指标性质",
+        required=False,
+        choices=[("", "—"), *((nature, nature) for nature in NATURES)],
+        widget=RowSelect,
+    )
     completion_rate = PercentField(label="完成率（%）", widget=RowInput)
     weight = PointsField(label="分值", widget=RowInput)
     score = PointsField(label="得分", widget=RowInput)
-    nature = nature_field()
 
     class Meta:
         model = Indicator
-        fields = [
-            "category",
-            *ROW_TEXTS,
-            "nature",
-            "weight",
-            "score",
-            "completion_rate",
-            "position",
-        ]
+        fields = ["category", *ROW_TEXTS, "nature", *ROW_NUMBERS, "position"]
         widgets = {
             "category": RowHiddenInput,
             "position": RowHiddenInput,
-            **{name: make() for name, make in ROW_FIELDS.items()},
+            "name": RowTextarea(attrs={"rows": 2}),
+            "target": RowTextarea(attrs={"rows": 2}),
+            "actual": RowTextarea(attrs={"rows": 2}),
+            "reason": RowTextarea(attrs={"rows": 2}),
+            "unit": RowInput,
         }
 
     def __init__(self, *args, categories, columns, **kwargs):

@@ -58,7 +58,9 @@ def test_the_budget_score_follows_the_funds(browser_page, live_server, example_f
     expect(page.locator("[data-total-score]")).to_have_text("97.50")
     expect(reason_needed).to_be_visible()
 
-    page.get_by_label("财政资金 预算执行数").fill("3.36")
+    # More executed than budgeted scores no more than the weight.
+    page.get_by_label("财政资金 预算执行数").fill("5.04")
+    expect(page.locator('[data-total="rate"]')).to_have_text("150.00%")
     expect(page.locator("[data-budget-score]")).to_have_text("10.00")
     expect(reason_needed).to_be_hidden()
 
