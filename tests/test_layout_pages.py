@@ -15,7 +15,7 @@ from evaluations.layouts.declaration import Block, Label
 from evaluations.models import Evaluation
 from evaluations.official import sheet_text
 from evaluations.points import points_messages
-from tests.conftest import make_user
+from tests.conftest import edit_data, make_user
 
 LAYOUTS = ["panzhihua", "national", "sichuan"]
 
@@ -40,37 +40,7 @@ def text(value):
     return "" if value is None else f"{value}"
 
 
-def page_data(evaluation, **changes):
-    """The POST body of the edit page for the form as saved, for every value its layout shows."""
-    layout = evaluation.form_layout
-    saved = content.of(evaluation)
-    data = {"version": evaluation.version, "project_name": saved.project}
-    for field in layout.fields:
-        if field.name == "project_code":
-            data["project_code"] = saved.project_code
-        elif field.name != "project":
-            data[field.name] = saved.texts[field.name]
-    for line in evaluation.fund_lines.all():
-        for column in layout.funds.entered:
-            data[f"fund-{line.source_id}-{column.name}"] = text(getattr(line, column.name))
-    rows = list(evaluation.indicators.order_by("position", "id"))
-    data.update(
-        {
-            "indicators-TOTAL_FORMS": len(rows),
-            "indicators-INITIAL_FORMS": len(rows),
-            "indicators-MIN_NUM_FORMS": 0,
-            "indicators-MAX_NUM_FORMS": 1000,
-        }
-    )
-    for index, row in enumerate(rows):
-        prefix = f"indicators-{index}-"
-        data.update({prefix + "id": row.pk, prefix + "category": row.category_id})
-        data[prefix + "position"] = row.position
-        for column in layout.indicators.columns:
-            if column.name not in ("level1", "level2"):
-                data[prefix + column.name] = text(getattr(row, column.name))
-    data.update(changes)
-    return data
+page_data = edit_data
 
 
 def headers(html, table_class):
