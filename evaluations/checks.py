@@ -90,6 +90,13 @@ class Form:
         opening = declared.template if declared else ()
         return bool(text) and not any(text.startswith(words) for words in opening)
 
+    def quantity(self, row, column):
+        """A row's target or actual as written, with its 度量单位 where the layout has one."""
+        text = getattr(row, column)
+        if self.layout.has("unit") and row.unit.strip():
+            return f"{text} {row.unit}"
+        return text
+
     def row_findings(self):
         """(scored row, model row) pairs of a scored form, in the page's order."""
         for item in self.scorecard.rows:
@@ -277,7 +284,7 @@ def _cost_rows_off_the_funds(form):
         ("actual", form.funds.actual, form.label("actual"), form.column("actual")),
     ]
     for column, figure, figure_label, column_label in checks:
-        amounts = [money_in_wan(getattr(row, column)) for row in cost_rows]
+        amounts = [money_in_wan(form.quantity(row, column)) for row in cost_rows]
         amounts = [amount for amount in amounts if amount is not None]
         if not amounts or figure is None:
             continue
