@@ -4,10 +4,16 @@
 while any is left, and lists them all at once. Its `flags` never block: the department sees them
 before submitting, the reviewer sees them as an explained list and as a count in the queue.
 
+Both read the form's layout: the fields it marks required and the row columns it has, named as
+it labels them. A scored layout's flags are about its weights, scores and reasons, every number
+from the year's scoring rules and every figure from the form's scorecard; the completion-rate
+flags belong to the layouts with completion rates. Finding codes are stable: the queue and the
+tests know them.
+
 Every finding names the element of the page it is about (`anchor`), so that the list links there:
 `funds`, `goals` and `indicator-<pk>` exist on the edit page and the official view alike; field
-ids such as `id_goal` and `category-<pk>` headings exist on the edit page only, where problems
-are shown.
+ids (`id_<field>`, the project's `id_project_name`) and `category-<pk>` headings exist on the
+edit page only, where problems are shown.
 """
 
 from dataclasses import dataclass
