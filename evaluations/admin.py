@@ -4,6 +4,8 @@ A year's settings (the Year's, or a bureau's own) are checked as the forms will 
 scoring rules through the layout's `Rules`, and the edition against what the layout prints.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext
@@ -63,6 +65,18 @@ def source_names(edition):
 class YearSettingsForm(forms.ModelForm):
     """A year's settings as the forms filed in it will read them."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "edition" in self.fields:
+            self.fields["edition"].help_text = gettext(
+                "The fund sources and taxonomy of the forms. Each layout prints those of its "
+                "own edition: %(editions)s."
+            ) % {
+                "editions": "; ".join(
+                    f"{layout.name}: {layout.edition}" for layout in layouts.LAYOUTS.values()
+                )
+            }
+
     def clean(self):
         cleaned = super().clean()
         key, edition = cleaned.get("layout"), cleaned.get("edition")
@@ -116,6 +130,23 @@ class YearSettingsForm(forms.ModelForm):
             )
 
 
+class RulesInForce:
+    """The scoring rules the forms of a year read: the layout's, with the year's settings over
+    them, in full."""
+
+    @admin.display(description=_("scoring rules in force"))
+    def rules_in_force(self, settings):
+        if settings.pk is None:
+            return "—"
+        try:
+            rules = settings.scoring_rules
+        except RulesError as error:
+            return gettext("These scoring rules cannot be used: %(error)s.") % {"error": error}
+        if rules is None:
+            return gettext("No scores in this layout.")
+        return json.dumps(rules.as_settings(), ensure_ascii=False, indent=1)
+
+
 class BureauYearInline(admin.TabularInline):
     model = BureauYear
     form = YearSettingsForm
@@ -125,16 +156,18 @@ class BureauYearInline(admin.TabularInline):
 
 
 @admin.register(Year)
-class YearAdmin(admin.ModelAdmin):
+class YearAdmin(RulesInForce, admin.ModelAdmin):
     form = YearSettingsForm
+    readonly_fields = ["rules_in_force"]
     list_display = ["year", "layout", "edition", "deadline", "execution_threshold", "rules"]
     filter_horizontal = ["required_categories"]
     inlines = [BureauYearInline]
 
 
 @admin.register(BureauYear)
-class BureauYearAdmin(admin.ModelAdmin):
+class BureauYearAdmin(RulesInForce, admin.ModelAdmin):
     form = YearSettingsForm
+    readonly_fields = ["rules_in_force"]
     list_display = ["bureau", "year", "layout", "edition", "deadline"]
     list_filter = ["year", "layout", "bureau", "edition"]
     search_fields = ["bureau__name", "bureau__code"]

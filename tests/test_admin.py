@@ -166,3 +166,35 @@ def test_fund_source_aliases_are_edited_in_the_list(client_for, admin_user, edit
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.alias_list == ["区本级财政资金"]
+
+
+def test_a_bureaus_year_shows_the_rules_its_forms_are_scored_by(
+    client_for, admin_user, example_form
+):
+    settings = example_form("sichuan").year_settings
+    settings.rules = {"score_tolerance": "2"}
+    settings.save()
+    page = client_for(admin_user).get(
+        reverse("admin:evaluations_bureauyear_change", args=[settings.pk])
+    )
+    assert page.status_code == 200
+    # The layout's rules in full, with the bureau's setting over them.
+    assert "&quot;score_tolerance&quot;: &quot;2&quot;" in page.text
+    assert "&quot;execution_reason_below&quot;: &quot;0.90&quot;" in page.text
+
+
+def test_stored_rules_that_cannot_be_used_show_as_such_not_as_an_error_page(
+    client_for, admin_user, example_form
+):
+    settings = example_form("national").year_settings
+    BureauYear.objects.filter(pk=settings.pk).update(rules={"caps": "none"})
+    page = client_for(admin_user).get(
+        reverse("admin:evaluations_bureauyear_change", args=[settings.pk])
+    )
+    assert page.status_code == 200
+    assert "这些评分规则无法使用" in page.text
+
+
+def test_the_edition_field_says_which_edition_each_layout_prints(client_for, admin_user, year):
+    page = client_for(admin_user).get(reverse("admin:evaluations_bureauyear_add")).text
+    assert "全国 项目支出绩效自评表（财预〔2020〕10号）: 全国2020版" in page
