@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from evaluations import checks
+from departments.models import Membership
+from evaluations import checks, workflow
 from evaluations.models import Evaluation, FundLine, Indicator
+from tests.conftest import make_user
 
 
 def codes(findings):
@@ -528,3 +530,35 @@ def test_a_sichuan_cost_row_is_read_with_its_度量单位(example_form):
     assert len(flags) == 1
     assert "3.00 万元" in flags[0].message
     assert "调整后预算数 is 3.36 万元" in flags[0].message
+
+
+def test_every_problem_of_a_national_form_links_to_a_place_on_the_edit_page(
+    client_for, example_form
+):
+    evaluation = example_form("national")
+    editor = make_user("editor-tianchang")
+    Membership.objects.create(
+        user=editor, department=evaluation.project.department, role=Membership.Role.EDITOR
+    )
+    Evaluation.objects.filter(pk=evaluation.pk).update(implementing_unit="", achieved="")
+    FundLine.objects.filter(evaluation=evaluation).update(budget=None)
+    Indicator.objects.filter(pk=evaluation.indicators.first().pk).update(weight=None)
+    evaluation.refresh_from_db()
+    page = client_for(editor).get(reverse("evaluation_edit", args=[evaluation.pk])).text
+    problems = checks.run(evaluation).problems
+    assert codes(problems) == ["header", "budget", "goal", "row"]
+    for problem in problems:
+        assert f'href="#{problem.anchor}"' in page
+        assert f'id="{problem.anchor}"' in page
+
+
+def test_a_scored_forms_flags_are_counted_for_the_queue_when_it_is_submitted(example_form):
+    evaluation = example_form("sichuan")
+    editor = make_user("editor-daying")
+    Membership.objects.create(
+        user=editor, department=evaluation.project.department, role=Membership.Role.EDITOR
+    )
+    Indicator.objects.filter(evaluation=evaluation, name="成本控制数").update(score=35)
+    workflow.submit(evaluation, editor)
+    # 35 is more than its weight of 30, and 5 more than the rules give.
+    assert Evaluation.objects.get(pk=evaluation.pk).flag_count == 2
