@@ -349,3 +349,26 @@ def test_the_places_comments_pin_to_are_named_as_the_layout_names_them(example_f
     panzhihua = {target.place: target.heading for target in pins.targets(evaluation)}
     assert panzhihua["funds"] == "项目资金（万元）"
     assert panzhihua["goals"] == "年度总体目标"
+
+
+@pytest.mark.parametrize("key", ["panzhihua", "national", "sichuan"])
+def test_every_problem_before_submitting_links_to_an_element_of_the_edit_page(
+    layout_form, client_for, key
+):
+    from evaluations import checks
+
+    evaluation = layout_form(key)
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        **{
+            field.name: ""
+            for field in evaluation.form_layout.fields
+            if field.name not in ("project", "project_code")
+        }
+    )
+    evaluation.indicators.update(name="", target="", actual="", weight=None)
+    evaluation = fresh(evaluation)
+    problems = checks.run(evaluation).problems
+    page = editor_of(evaluation, client_for).get(edit_url(evaluation)).content.decode()
+    assert problems
+    missing = [p.anchor for p in problems if f'id="{p.anchor}"' not in page]
+    assert missing == []
