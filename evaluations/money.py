@@ -77,7 +77,7 @@ def normalise_number_text(text):
     return str(text).translate(_FULL_WIDTH).replace(" ", "").replace("\u00a0", "").strip()
 
 
-def _written_out(cleaned, error, messages):
+def written_out(cleaned, error, messages):
     """`cleaned` as a Decimal if it is a number written out; else raises error(…)."""
     if _EXPONENT.fullmatch(cleaned):
         raise error(messages["exponent"], "exponent")
@@ -99,7 +99,7 @@ def parse_amount(text):
         cleaned = normalise_number_text(text).replace(",", "")
         if not cleaned:
             return None
-        value = _written_out(cleaned, AmountError, messages)
+        value = written_out(cleaned, AmountError, messages)
     if not value.is_finite():
         raise AmountError(messages["invalid"])
     if value < 0:
@@ -118,7 +118,7 @@ def parse_rate(text):
     if not cleaned:
         return None
     messages = rate_messages()
-    number = _written_out(cleaned, RateError, messages)
+    number = written_out(cleaned, RateError, messages)
     if not RATE_RANGE[0] <= number <= RATE_RANGE[1]:
         raise RateError(messages["range"], "range")
     return number.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -5,17 +5,12 @@ made half-width, exponent notation refused with a message of its own. A weight o
 between 0 and POINTS_MAX with at most two decimals, as the database keeps it.
 """
 
-import re
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 
 from evaluations.models import POINTS_MAX
-from evaluations.money import NumberError, normalise_number_text
+from evaluations.money import NumberError, normalise_number_text, written_out
 
 DECIMALS = 2
-_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
 
 
 class PointsError(NumberError):
@@ -41,11 +36,7 @@ def parse_points(text):
     if not cleaned:
         return None
     messages = points_messages()
-    if _EXPONENT.fullmatch(cleaned):
-        raise PointsError(messages["exponent"], "exponent")
-    if not _PLAIN.fullmatch(cleaned):
-        raise PointsError(messages["invalid"])
-    value = Decimal(cleaned)
+    value = written_out(cleaned, PointsError, messages)
     if not 0 <= value <= POINTS_MAX:
         raise PointsError(messages["range"], "range")
     if -value.normalize().as_tuple().exponent > DECIMALS:

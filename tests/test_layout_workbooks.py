@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from evaluations import content, importing, layouts, pins, workflow
@@ -481,3 +482,16 @@ def test_text_that_looks_like_a_formula_stays_text_in_every_layout(example_form,
     assert formulas == []
     reasons = {row.reason for row in Indicator.objects.filter(evaluation=evaluation)}
     assert reasons == {"=1+1"}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("十分", "Enter a number of points"), (1e308, "Points are between 0"), ("1e1", "out in full")],
+)
+def test_points_in_a_workbook_are_read_as_the_edit_page_reads_them(example_form, value, message):
+    evaluation = example_form("national")
+    exported = rewritten(evaluation, lambda sheet: sheet.__setitem__("G13", value))
+    with translation.override("en"):
+        found = " ".join(problems_of(read_back(exported, evaluation.project.department)))
+    assert "G13" in found
+    assert message in found

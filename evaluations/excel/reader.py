@@ -37,7 +37,7 @@ from evaluations.layouts.declaration import (
     Value,
     span,
 )
-from evaluations.models import POINTS_MAX, UNIT_TEXT
+from evaluations.models import UNIT_TEXT
 from evaluations.money import (
     CENT,
     MAX_AMOUNT,
@@ -49,6 +49,7 @@ from evaluations.money import (
     parse_amount,
     parse_rate,
 )
+from evaluations.points import PointsError, parse_points
 
 MAX_INDICATORS = 300
 # How far right the reader looks: the form's eight columns, with room for columns before it.
@@ -721,25 +722,20 @@ class _SheetReader:
         return _plain(number.quantize(CENT, rounding=ROUND_HALF_UP))
 
     def points(self, column, row, label):
-        """A weight or a score as a plain decimal string, or None when blank."""
+        """A weight or a score as a plain decimal string, or None when blank: read as the edit
+        page reads typed points (evaluations/points.py)."""
         value = self.value(column, row)
         if value is None:
             return None
-        number = None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            number = _from_binary(value)
-        elif isinstance(value, str):
-            try:
-                number = parse_rate(value)
-            except RateError:
-                number = None
-        if number is None or not number.is_finite() or not (0 <= number <= POINTS_MAX):
-            self.problem(
-                column,
-                row,
-                _("%(label)s is not a number of points between 0 and %(max)s.")
-                % {"label": label, "max": POINTS_MAX},
-            )
+            value = _from_binary(value)
+            value = f"{value:f}" if value.is_finite() else "-"
+        elif not isinstance(value, str):
+            value = "-"
+        try:
+            number = parse_points(value)
+        except PointsError as error:
+            self.problem(column, row, f"{label}: {error}")
             return None
         return _plain(number.quantize(CENT, rounding=ROUND_HALF_UP))
 
