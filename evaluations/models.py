@@ -159,6 +159,14 @@ class YearSettings(models.Model):
         ),
     )
     deadline = models.DateField(_("submission deadline"), null=True, blank=True)
+    supervisor_stage = models.BooleanField(
+        _("主管部门 review first"),
+        default=False,
+        help_text=_(
+            "Forms of a 二级单位 go to its 主管部门 before the finance bureau; forms of a "
+            "department without a parent go to the finance bureau directly."
+        ),
+    )
     execution_threshold = models.DecimalField(
         _("execution rate threshold (%)"),
         max_digits=5,
@@ -299,6 +307,8 @@ class Evaluation(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # With the 主管部门 of a 二级单位, before it goes to the finance bureau.
+        SUPERVISOR = "supervisor", _("At the 主管部门")
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
@@ -332,6 +342,8 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    # When the 主管部门 passed the form on to the finance bureau (cleared by a return).
+    passed_at = models.DateTimeField(_("passed on at"), null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     # Review flags of the last submission (evaluations/checks.py), kept so that the review queue
     # sorts and filters by them; None until the form is first submitted.
@@ -346,7 +358,7 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_form_per_project_year"),
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "approved", "returned"]),
+                condition=Q(state__in=["draft", "supervisor", "submitted", "approved", "returned"]),
                 name="evaluation_state_known",
             ),
             models.CheckConstraint(
@@ -506,6 +518,8 @@ class Transition(models.Model):
     )
     from_state = models.CharField(max_length=16, choices=Evaluation.State)
     to_state = models.CharField(max_length=16, choices=Evaluation.State)
+    # The step of evaluations/steps.py taken; blank on rows older than the declared steps.
+    step = models.CharField(max_length=32, blank=True)
     comment = MultiLineField(_("comment"), max_length=LONG_TEXT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The form as submitted, so that a reviewer sees what changed between two submissions.
@@ -528,10 +542,23 @@ class Transition(models.Model):
     @property
     def comment_label(self):
         """What the comment is called: an administrator reopening an approved form gives a
-        reason, not a reviewer's comment."""
-        if self.from_state == Evaluation.State.APPROVED:
-            return _("Reason:")
-        return _("Reviewer’s comment:")
+        reason, not a reviewer's comment (as its step declares)."""
+        declared = self.declared_step
+        return declared.comment_label if declared else _("Reviewer’s comment:")
+
+    @property
+    def declared_step(self):
+        from evaluations import steps
+
+        return steps.step_of(self)
+
+    @property
+    def level_label(self):
+        """Who took the step, as the history names the level: unit, 主管部门, finance bureau."""
+        from evaluations import steps
+
+        declared = self.declared_step
+        return steps.LEVELS[declared.level] if declared else ""
 
 
 class PinnedComment(models.Model):
