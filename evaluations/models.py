@@ -639,3 +639,105 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.transition}"
+
+
+class Sample(models.Model):
+    """A finance bureau's 抽查复核 of a year: approved forms drawn at random for re-review.
+
+    The draw is recorded (its seed and its rule), so that drawing again from the same forms
+    with the same seed gives the same forms: the draw can be shown to have been fair.
+    """
+
+    bureau = models.ForeignKey(
+        FinanceBureau, verbose_name=_("finance bureau"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.ForeignKey(
+        Year, verbose_name=_("year"), on_delete=models.PROTECT, related_name="samples"
+    )
+    seed = models.BigIntegerField(_("seed of the draw"))
+    # The rule of the draw: a percentage of the approved forms, or a number per department.
+    percentage = models.DecimalField(
+        _("percentage drawn"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    per_department = models.PositiveSmallIntegerField(
+        _("forms drawn per department"), null=True, blank=True
+    )
+    # How many approved forms there were to draw from, as the draw saw them.
+    candidates = models.PositiveIntegerField(_("approved forms drawn from"), default=0)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    # Issued (下发): the departments see which of their forms are sampled, and results go in.
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sample for re-review")
+        verbose_name_plural = _("samples for re-review")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "year"], name="one_sample_per_bureau_year"),
+            models.CheckConstraint(
+                condition=(
+                    Q(percentage__isnull=False, per_department__isnull=True)
+                    | Q(percentage__isnull=True, per_department__isnull=False)
+                ),
+                name="sample_has_one_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(percentage__gt=0, percentage__lte=100) | Q(percentage__isnull=True),
+                name="sample_percentage_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(per_department__gt=0) | Q(per_department__isnull=True),
+                name="sample_per_department_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} · {self.year_id}"
+
+    @property
+    def is_issued(self):
+        return self.issued_at is not None
+
+
+class SampledForm(models.Model):
+    """One form of a sample, drawn or added by hand, with the re-review's result."""
+
+    class Result(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        ADJUSTED = "adjusted", _("Confirmed with corrections")
+        FAILED = "failed", _("Not confirmed")
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="forms")
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("form"), on_delete=models.CASCADE, related_name="samplings"
+    )
+    # False for a form the bureau added by hand after the draw.
+    drawn = models.BooleanField(_("drawn"), default=True)
+    result = models.CharField(_("re-review result"), max_length=16, choices=Result, blank=True)
+    comment = MultiLineField(_("re-review comment"), max_length=LONG_TEXT, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("re-reviewed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation__project__department__code", "evaluation__project__name"]
+        verbose_name = _("sampled form")
+        verbose_name_plural = _("sampled forms")
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "evaluation"], name="sampled_once"),
+            models.CheckConstraint(
+                condition=Q(result__in=["", "confirmed", "adjusted", "failed"]),
+                name="sampled_result_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(result="") | Q(reviewed_at__isnull=False),
+                name="sampled_result_has_time",
+            ),
+            *text_constraints("sampled", multi_line={"comment": LONG_TEXT}),
+        ]
+
+    def __str__(self):
+        return f"{self.sample} · {self.evaluation}"
