@@ -106,6 +106,13 @@ def supervisors_of(department_id):
     )
 
 
+def reviews_bureau(user, bureau):
+    """Whether the user is a finance reviewer of this bureau (its samples, its results)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.bureau_memberships.filter(bureau=bureau).exists()
+
+
 def has_role(user, role, evaluation):
     """Whether the user has this role (evaluations/steps.py) towards the form's department."""
     department_id = evaluation.project.department_id
