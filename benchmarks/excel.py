@@ -153,10 +153,13 @@ def main():
     )
     for offset, key in enumerate(layouts.LAYOUTS):
         year = YEAR + offset
-        prefix = f"SYN{offset}"
-        generate(DEPARTMENTS, FORMS_PER_DEPARTMENT, year, layout=key, prefix=prefix)
-        synthetic = Evaluation.objects.filter(year=year)
-        codes = [f"{prefix}-{number:04d}" for number in range(1, DEPARTMENTS + 1)]
+        generate(DEPARTMENTS, FORMS_PER_DEPARTMENT, year, layout=key)
+        synthetic = Evaluation.objects.filter(
+            year=year, project__department__code__startswith="SYN-"
+        )
+        prefix = "SYN-" if key == layouts.DEFAULT else f"SYN-{key}-"
+        codes = [f"{prefix}{number:04d}" for number in range(1, DEPARTMENTS + 1)]
+        synthetic = synthetic.filter(project__department__code__in=codes)
         batches = {
             100: synthetic.filter(project__department__code__in=codes[:1]),
             500: synthetic.filter(project__department__code__in=codes[:5]),

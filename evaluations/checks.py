@@ -4,10 +4,16 @@
 while any is left, and lists them all at once. Its `flags` never block: the department sees them
 before submitting, the reviewer sees them as an explained list and as a count in the queue.
 
+Both read the form's layout: the fields it marks required and the row columns it has, named as
+it labels them. A scored layout's flags are about its weights, scores and reasons, every number
+from the year's scoring rules and every figure from the form's scorecard; the completion-rate
+flags belong to the layouts with completion rates. Finding codes are stable: the queue and the
+tests know them.
+
 Every finding names the element of the page it is about (`anchor`), so that the list links there:
 `funds`, `goals` and `indicator-<pk>` exist on the edit page and the official view alike; field
-ids such as `id_goal` and `category-<pk>` headings exist on the edit page only, where problems
-are shown.
+ids (`id_<field>`, the project's `id_project_name`) and `category-<pk>` headings exist on the
+edit page only, where problems are shown.
 """
 
 from dataclasses import dataclass
@@ -15,8 +21,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from evaluations import content as form_content
+from evaluations import scorecard, scoring
 from evaluations.completion import parse_quantity, suggest
 from evaluations.indicators import row_labels
+from evaluations.layouts import declaration
 from evaluations.models import HUNDRED
 from evaluations.money import CENT, Funds
 
@@ -24,6 +33,11 @@ ONE_POINT = Decimal(1)
 TEN_THOUSAND = Decimal(10000)
 # 成本指标 is a 一级 since 2021 and a 二级 under 产出指标 before: a cost row has it in either name.
 COST = "成本"
+# The form's texts the goals block holds; the others are the header's or the account's.
+GOAL_TEXTS = {"goal", "achieved"}
+HEADER_TEXTS = {"project", "project_code", "supervising_unit", "implementing_unit"}
+# What every row needs, whatever the layout calls the columns; a scored layout adds its weight.
+ROW_NEEDS = ("name", "target", "actual")
 
 
 @dataclass(frozen=True)
@@ -40,12 +54,15 @@ class Result:
 
 
 class Form:
-    """A form loaded once for the checks: funds, indicator rows with their categories, year."""
+    """A form loaded once for the checks: its layout, funds, indicator rows with their
+    categories, its year's settings and, for a scored layout, its scorecard."""
 
     def __init__(self, evaluation):
         self.evaluation = evaluation
-        self.year = evaluation.year
         self.settings = evaluation.year_settings
+        self.layout = evaluation.form_layout
+        self.rules = self.settings.scoring_rules
+        self.content = form_content.of(evaluation)
         self.funds = Funds.of(evaluation)
         self.rows = list(evaluation.indicators.select_related("category__parent"))
         # Several rows can fail the same check: each message says which one it is about.
@@ -55,10 +72,41 @@ class Form:
             section_of=lambda row: row.category_id,
             place_of=lambda row: f"{row.category.parent.name} · {row.category.name}",
         )
+        self.scorecard = scorecard.of_content(self.content, self.rules)
+        self.row_by_id = {row.pk: row for row in self.rows}
 
     @staticmethod
     def is_cost(row):
         return COST in row.category.name or COST in row.category.parent.name
+
+    def label(self, name):
+        """What the layout calls a field or a value of the funds block."""
+        return self.layout.label(name)
+
+    def column(self, name):
+        """What the layout calls a column of the indicator rows (`actual` and `weight` are
+        also columns of the funds block, under other labels)."""
+        return self.layout.row_columns[name].label
+
+    def written(self, name):
+        """Whether the form says something in this text: the template's instruction, left in
+        place, says nothing."""
+        text = self.content.text(name).strip()
+        declared = self.layout.field_by_name.get(name)
+        opening = declared.template if declared else ()
+        return bool(text) and not any(text.startswith(words) for words in opening)
+
+    def quantity(self, row, column):
+        """A row's target or actual as written, with its 度量单位 where the layout has one."""
+        text = getattr(row, column)
+        if self.layout.has("unit") and row.unit.strip():
+            return f"{text} {row.unit}"
+        return text
+
+    def row_findings(self):
+        """(scored row, model row) pairs of a scored form, in the page's order."""
+        for item in self.scorecard.rows:
+            yield item, self.row_by_id[item.row.id]
 
 
 def run(evaluation):
@@ -67,58 +115,92 @@ def run(evaluation):
 
 
 def _problems(form):
-    """Every reason the form cannot be submitted yet, in the order of the page."""
-    evaluation = form.evaluation
+    """Every reason the form cannot be submitted yet, in the order of the page's sheet."""
     found = []
-    header = [
-        ("项目名称", evaluation.project.name, "id_project_name"),
-        ("项目主管单位", evaluation.supervising_unit, "id_supervising_unit"),
-        ("项目实施单位", evaluation.implementing_unit, "id_implementing_unit"),
-    ]
-    for label, value, anchor in header:
-        if not value.strip():
-            found.append(Finding("header", _("%(field)s is empty.") % {"field": label}, anchor))
+    for part in form.layout.sheet:
+        if isinstance(part, declaration.Block):
+            found += _empty_fields(form, part)
+        elif isinstance(part, declaration.Funds):
+            found += _no_budget(form)
+        elif isinstance(part, declaration.Indicators):
+            found += _missing_categories(form)
+            found += _incomplete_rows(form)
+    return found
+
+
+def _empty_fields(form, block):
+    for cells in block.rows:
+        for cell in cells:
+            if not isinstance(cell, declaration.Value):
+                continue
+            declared = form.layout.field_by_name[cell.field]
+            if not declared.required or form.written(declared.name):
+                continue
+            name = declared.name
+            code = "goal" if name in GOAL_TEXTS else "header" if name in HEADER_TEXTS else "text"
+            anchor = "id_project_name" if name == "project" else f"id_{name}"
+            yield Finding(code, _("%(field)s is empty.") % {"field": declared.label}, anchor)
+
+
+def _no_budget(form):
     if not any(row["budget"] for row in form.funds.rows):
-        found.append(Finding("budget", _("No fund source has a 全年预算数 (budget)."), "funds"))
-    for label, value, anchor in [
-        ("年度设定目标", evaluation.goal, "id_goal"),
-        ("实际完成情况", evaluation.achieved, "id_achieved"),
-    ]:
-        if not value.strip():
-            found.append(Finding("goal", _("%(field)s is empty.") % {"field": label}, anchor))
+        yield Finding(
+            "budget",
+            _("No fund source has a %(budget)s (budget).") % {"budget": form.label("budget")},
+            "funds",
+        )
+
+
+def _missing_categories(form):
     present = {row.category.parent_id for row in form.rows}
     for category in form.settings.required_categories.order_by("position"):
         if category.pk not in present:
-            found.append(
-                Finding(
-                    "category",
-                    _("There is no indicator under %(category)s.") % {"category": category.name},
-                    f"category-{category.pk}",
-                )
+            yield Finding(
+                "category",
+                _("There is no indicator under %(category)s.") % {"category": category.name},
+                f"category-{category.pk}",
             )
-    columns = [("name", "三级指标"), ("target", "年度设定指标值"), ("actual", "实际完成值")]
+
+
+def _incomplete_rows(form):
+    needed = [name for name in ROW_NEEDS if form.layout.has(name)]
+    if form.layout.scored:
+        needed.append("weight")
     for row in form.rows:
-        missing = [label for name, label in columns if not getattr(row, name).strip()]
+        missing = [form.column(name) for name in needed if _blank(getattr(row, name))]
         if missing:
-            found.append(
-                Finding(
-                    "row",
-                    _("%(row)s has no %(columns)s.")
-                    % {"row": form.labels[row], "columns": "、".join(missing)},
-                    f"indicator-{row.pk}",
-                )
+            yield Finding(
+                "row",
+                _("%(row)s has no %(columns)s.")
+                % {"row": form.labels[row], "columns": "、".join(missing)},
+                f"indicator-{row.pk}",
             )
-    return found
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _flags(form):
     """Review flags, each with an explanation a department can act on."""
+    if form.scorecard is None:
+        return [
+            *_unexplained_shortfalls(form),
+            *_spending_behind_results(form),
+            *_spent_over_budget(form),
+            *_cost_rows_off_the_funds(form),
+            *_rates_off_the_figures(form),
+        ]
+    # Scored layouts have no completion rates: their scores stand for them.
     return [
-        *_unexplained_shortfalls(form),
-        *_spending_behind_results(form),
+        *_weights_off_the_total(form),
+        *_unexplained_deviations(form),
+        *_unexplained_execution(form),
         *_spent_over_budget(form),
         *_cost_rows_off_the_funds(form),
-        *_rates_off_the_figures(form),
+        *_scores_off_the_rules(form),
+        *_scores_over_weights(form),
+        *_total_over_the_cap(form),
     ]
 
 
@@ -173,8 +255,17 @@ def _spent_over_budget(form):
         if actual is not None and actual > budget:
             yield Finding(
                 "over_budget",
-                _("%(source)s: 实际完成数 %(actual)s is more than 全年预算数 %(budget)s.")
-                % {"source": row["source"].name, "actual": _wan(actual), "budget": _wan(budget)},
+                _(
+                    "%(source)s: %(actual_label)s %(actual)s is more than %(budget_label)s "
+                    "%(budget)s."
+                )
+                % {
+                    "source": row["source"].name,
+                    "actual_label": form.label("actual"),
+                    "actual": _wan(actual),
+                    "budget_label": form.label("budget"),
+                    "budget": _wan(budget),
+                },
                 "funds",
             )
 
@@ -195,11 +286,11 @@ def money_in_wan(text):
 def _cost_rows_off_the_funds(form):
     cost_rows = [row for row in form.rows if form.is_cost(row)]
     checks = [
-        ("target", form.funds.budget, "全年预算数", "年度设定指标值"),
-        ("actual", form.funds.actual, "实际完成数", "实际完成值"),
+        ("target", form.funds.budget, form.label("budget"), form.column("target")),
+        ("actual", form.funds.actual, form.label("actual"), form.column("actual")),
     ]
     for column, figure, figure_label, column_label in checks:
-        amounts = [money_in_wan(getattr(row, column)) for row in cost_rows]
+        amounts = [money_in_wan(form.quantity(row, column)) for row in cost_rows]
         amounts = [amount for amount in amounts if amount is not None]
         if not amounts or figure is None:
             continue
@@ -243,3 +334,151 @@ def _rates_off_the_figures(form):
                 },
                 f"indicator-{row.pk}",
             )
+
+
+# Scored layouts ------------------------------------------------------------------------------
+
+
+def _points(value):
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value is not None else ""
+
+
+def _weights_off_the_total(form):
+    card = form.scorecard
+    entered = [row.weight for row in form.rows if row.weight is not None]
+    if not entered or card.weights_add_up:
+        return
+    yield Finding(
+        "weights_total",
+        _(
+            "%(weight)s add up to %(sum)s with the %(execution)s of budget execution; they "
+            "should add up to %(total)s."
+        )
+        % {
+            "weight": form.column("weight"),
+            "sum": _points(card.total_weight),
+            "execution": _points(card.execution_weight),
+            "total": _points(form.rules.total_weight),
+        },
+        "funds",
+    )
+
+
+def _unexplained_deviations(form):
+    reason = form.column("reason")
+    for item, row in form.row_findings():
+        if item.reason_needed is None or not _blank(row.reason):
+            continue
+        values = {"row": form.labels[row], "target": row.target, "actual": row.actual}
+        if item.reason_needed == scoring.BELOW_TARGET:
+            yield Finding(
+                "missing_reason",
+                _(
+                    "%(row)s falls short of its target (%(target)s → %(actual)s), but "
+                    "%(reason)s is empty."
+                )
+                % {**values, "reason": reason},
+                f"indicator-{row.pk}",
+            )
+        else:
+            yield Finding(
+                "missing_overshoot_reason",
+                _(
+                    "%(row)s reaches %(ratio)s of its target or more (%(target)s → "
+                    "%(actual)s), but %(reason)s does not say why the target was set so low."
+                )
+                % {**values, "reason": reason, "ratio": _pct(form.rules.overshoot_ratio * HUNDRED)},
+                f"indicator-{row.pk}",
+            )
+
+
+def _unexplained_execution(form):
+    if not form.layout.has("execution_reason"):
+        return
+    card = form.scorecard
+    if not scoring.execution_reason_needed(card.executed, card.budget, form.rules):
+        return
+    if form.written("execution_reason"):
+        return
+    yield Finding(
+        "missing_execution_reason",
+        _("%(rate_label)s is %(rate)s, under %(threshold)s, but %(reason)s does not say why.")
+        % {
+            "rate_label": form.label("rate"),
+            "rate": _pct(card.execution_rate * HUNDRED),
+            "threshold": _pct(form.rules.execution_reason_below * HUNDRED),
+            "reason": form.label("execution_reason"),
+        },
+        "funds",
+    )
+
+
+def _scores_off_the_rules(form):
+    for item, row in form.row_findings():
+        if not item.differs:
+            continue
+        yield Finding(
+            "score_differs",
+            _(
+                "%(row)s: %(score)s is entered as %(entered)s, but %(target)s → %(actual)s "
+                "gives %(computed)s of its %(weight)s %(weight_label)s."
+            )
+            % {
+                "row": form.labels[row],
+                "score": form.column("score"),
+                "entered": _points(row.score),
+                "target": row.target,
+                "actual": row.actual,
+                "computed": _points(item.computed),
+                "weight": _points(row.weight),
+                "weight_label": form.column("weight"),
+            },
+            f"indicator-{row.pk}",
+        )
+
+
+def _scores_over_weights(form):
+    for row in form.rows:
+        if row.score is None or row.weight is None or row.score <= row.weight:
+            continue
+        yield Finding(
+            "score_over_weight",
+            _("%(row)s: %(score)s %(entered)s is more than its %(weight_label)s %(weight)s.")
+            % {
+                "row": form.labels[row],
+                "score": form.column("score"),
+                "entered": _points(row.score),
+                "weight_label": form.column("weight"),
+                "weight": _points(row.weight),
+            },
+            f"indicator-{row.pk}",
+        )
+
+
+def _total_over_the_cap(form):
+    """The 总分 the rows give, where the execution rate caps it: the printed total then
+    contradicts the rows above it, and the reviewer should see why."""
+    card = form.scorecard
+    highest = scoring.cap(card.executed, card.budget, form.rules)
+    parts = [card.budget_score, *(item.entered for item in card.rows)]
+    present = [part for part in parts if part is not None]
+    if highest is None or not present:
+        return
+    added = sum(present, Decimal(0))
+    if added <= highest:
+        return
+    yield Finding(
+        "over_cap",
+        _(
+            "%(score)s add up to %(sum)s, but an execution rate of %(rate)s allows a total of "
+            "at most %(cap)s: the %(total)s is %(cap)s."
+        )
+        % {
+            "score": form.column("score"),
+            "sum": _points(added),
+            "rate": _pct(card.execution_rate * HUNDRED),
+            "cap": _points(highest),
+            "total": form.layout.total.label if form.layout.total else _("total"),
+        },
+        "funds",
+    )

@@ -7,9 +7,12 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.content import filed_years, rename_refusal
+from evaluations.layouts.declaration import FORM_TEXTS
 from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import AmountError, RateError, parse_amount, parse_rate
-from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowTextarea
+from evaluations.points import PointsError, parse_points
+from evaluations.scoring import NATURES
+from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowSelect, RowTextarea
 
 
 class TypedNumberField(forms.CharField):
@@ -54,17 +57,38 @@ class PercentField(TypedNumberField):
             raise forms.ValidationError(str(error), code=f"percent_{error.code}") from None
 
 
+class PointsField(TypedNumberField):
+    """A weight or a score: `10`, `9.5`; blank is none given."""
+
+    def to_python(self, value):
+        try:
+            return parse_points(super().to_python(value))
+        except PointsError as error:
+            raise forms.ValidationError(str(error), code=f"points_{error.code}") from None
+
+
 class BootstrapFields:
     """Bootstrap classes on the widgets, and error state where the user must look."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self):
+        """The classes on every field's widget; again after a form adds or replaces fields."""
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
-            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
 
     def full_clean(self):
         super().full_clean()
@@ -103,26 +127,40 @@ def project_name_field():
 
 
 class EvaluationForm(BootstrapFields, forms.ModelForm):
+    """The form's texts its layout declares, labelled as the layout labels them."""
+
     project_name = project_name_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Evaluation
-        fields = ["supervising_unit", "implementing_unit", "goal", "achieved"]
-        widgets = {
-            "goal": forms.Textarea(attrs={"rows": 4}),
-            "achieved": forms.Textarea(attrs={"rows": 4}),
-        }
+        fields = list(FORM_TEXTS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, layout, **kwargs):
         super().__init__(*args, **kwargs)
+        self.layout = layout
+        declared = layout.field_by_name
+        for name in FORM_TEXTS:
+            if name not in declared:
+                del self.fields[name]
+                continue
+            field = self.fields[name]
+            field.label = declared[name].label
+            if declared[name].multi_line:
+                field.widget = forms.Textarea(attrs={"rows": 4, **field.widget.attrs})
+        self.fields["project_name"].label = declared["project"].label
+        if "project_code" in declared:
+            code = Project._meta.get_field("code").formfield(label=declared["project_code"].label)
+            code.initial = self.instance.project.code
+            self.fields["project_code"] = code
+        self.style_fields()
         self.fields["project_name"].initial = self.instance.project.name
         self.fields["version"].initial = self.instance.version
 
     def _get_validation_exclusions(self):
         # The form's fields hold the texts to the model's rules already; model validation
         # would ask the database about each text's check constraint once more.
-        return super()._get_validation_exclusions() | set(self._meta.fields)
+        return super()._get_validation_exclusions() | set(FORM_TEXTS)
 
     def clean_project_name(self):
         name = self.cleaned_data["project_name"].strip()
@@ -144,20 +182,37 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
 
 
 class FundLineForm(BootstrapFields, forms.Form):
-    budget = AmountField(label="全年预算数")
-    actual = AmountField(label="实际完成数")
+    """One fund source's amounts: a field per amount column the layout's funds block has."""
 
-    def __init__(self, *args, source, **kwargs):
+    def __init__(self, *args, source, columns, **kwargs):
         self.source = source
         super().__init__(*args, prefix=f"fund-{source.pk}", **kwargs)
+        for column in columns:
+            self.fields[column.name] = AmountField(label=column.label)
+            self.fields[column.name].widget.attrs["data-fund"] = column.name
+        self.style_fields()
+
+
+ROW_TEXTS = ("name", "target", "unit", "actual", "reason")
+ROW_NUMBERS = ("weight", "score", "completion_rate")
 
 
 class IndicatorForm(BootstrapFields, forms.ModelForm):
+    """One indicator row: a field per column the layout's indicator block declares."""
+
+    nature = forms.ChoiceField(
+        label="指标性质",
+        required=False,
+        choices=[("", "—"), *((nature, nature) for nature in NATURES)],
+        widget=RowSelect,
+    )
     completion_rate = PercentField(label="完成率（%）", widget=RowInput)
+    weight = PointsField(label="分值", widget=RowInput)
+    score = PointsField(label="得分", widget=RowInput)
 
     class Meta:
         model = Indicator
-        fields = ["category", "name", "target", "actual", "completion_rate", "reason", "position"]
+        fields = ["category", *ROW_TEXTS, "nature", *ROW_NUMBERS, "position"]
         widgets = {
             "category": RowHiddenInput,
             "position": RowHiddenInput,
@@ -165,28 +220,43 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
             "target": RowTextarea(attrs={"rows": 2}),
             "actual": RowTextarea(attrs={"rows": 2}),
             "reason": RowTextarea(attrs={"rows": 2}),
+            "unit": RowInput,
         }
 
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, columns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"] = LoadedChoiceField(
             categories, label=self.fields["category"].label, widget=RowHiddenInput
         )
-        self.fields["name"].required = False
+        self.columns = [column for column in columns if column.name in self.fields]
+        shown = {column.name: column for column in self.columns}
+        for name in (*ROW_TEXTS, "nature", *ROW_NUMBERS):
+            if name not in shown:
+                del self.fields[name]
+            else:
+                self.fields[name].label = shown[name].label
+        for name in ("weight", "score"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-points"] = name
+        if "name" in self.fields:
+            self.fields["name"].required = False
         self.fields["position"].required = False
+        self.style_fields()
+
+    @property
+    def shown(self):
+        """The names of the row's values this page shows, in the layout's order."""
+        return [column.name for column in self.columns]
 
     def _get_validation_exclusions(self):
         # Checked by this form (the category against rows loaded once, the texts by the
         # model's form fields) and by the database's constraints; model validation would query
         # once per row for each.
-        texts = {"name", "target", "actual", "reason"}
-        return super()._get_validation_exclusions() | {"category", "completion_rate", *texts}
+        return super()._get_validation_exclusions() | {"category", *self.shown}
 
     def is_blank(self):
         """A row the user added and left empty is dropped, not refused."""
-        data = {name: self[name].value() for name in ("name", "target", "actual", "reason")}
-        rate = self["completion_rate"].value()
-        return not any((value or "").strip() for value in data.values()) and not (rate or "")
+        return not any(str(self[name].value() or "").strip() for name in self.shown)
 
     def has_changed(self):
         if self.instance.pk is None and self.is_blank():
@@ -195,13 +265,15 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
 
 
 class BaseIndicatorFormSet(BaseModelFormSet):
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, columns, **kwargs):
         self.categories = list(categories)
+        self.columns = columns
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         kwargs["categories"] = self.categories
+        kwargs["columns"] = self.columns
         return kwargs
 
     def add_fields(self, form, index):
@@ -222,6 +294,7 @@ class BaseIndicatorFormSet(BaseModelFormSet):
             empty_permitted=True,
             use_required_attribute=False,
             categories=self.categories,
+            columns=self.columns,
             renderer=self.renderer,
         )
         self.add_fields(form, None)

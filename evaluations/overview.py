@@ -8,10 +8,10 @@ drafts) by tens of percent. Both are a fixed number of queries, whatever the num
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments import access
+from evaluations import deadlines
 from evaluations.models import Evaluation
 from evaluations.queue import WAITING, execution_rate
 
@@ -47,11 +47,13 @@ def progress(user, year):
     by_department = {department.pk: dict.fromkeys(COLUMNS, 0) for department in departments}
     for department_id, state, n in counts:
         by_department[department_id][state] = n
-    late = year.deadline is not None and timezone.localdate() > year.deadline
+    # Each department is late against its own bureau's deadline.
+    due = deadlines.by_bureau({department.bureau_id for department in departments}, year)
     rows = []
     for department in departments:
         mine = by_department[department.pk]
         behind = not any(mine.values()) or any(mine[state] for state in WAITING)
+        late = deadlines.passed(due[department.bureau_id])
         rows.append(Progress(department, mine, overdue=late and behind))
     return rows
 

@@ -7,11 +7,30 @@ each, whether that place was changed.
 
 from dataclasses import dataclass
 
+from evaluations.layouts.declaration import Block, Value
 from evaluations.models import Evaluation, FundSource, Indicator, PinnedComment, Transition
+from evaluations.official import sheet_text
 
 Place = PinnedComment.Place
-GOALS_LABEL = "年度总体目标"
-FUNDS_LABEL = "项目资金（万元）"
+
+
+def funds_label(evaluation):
+    """What the form's layout calls its funds block: `项目资金（万元）`, `预算执行情况(10分)`."""
+    section = evaluation.form_layout.funds.section
+    return sheet_text(section.text, evaluation.year_id, evaluation.year_settings.scoring_rules)
+
+
+def goals_label(evaluation):
+    """What the form's layout calls the block of its goal: `年度总体目标`, `项目基本情况`."""
+    layout = evaluation.form_layout
+    for part in layout.sheet:
+        if not isinstance(part, Block) or part.section is None:
+            continue
+        if any(
+            isinstance(cell, Value) and cell.field == "goal" for row in part.rows for cell in row
+        ):
+            return part.section.text
+    return layout.field_by_name["goal"].label
 
 
 @dataclass(frozen=True)
@@ -43,11 +62,12 @@ def key_of(target):
 
 def targets(evaluation):
     """Every place of the form, in the order of the official layout."""
+    funds, goals = funds_label(evaluation), goals_label(evaluation)
     found = [
-        Target(key_of(source), Place.FUNDS, source.name, FUNDS_LABEL, fund_source=source)
+        Target(key_of(source), Place.FUNDS, source.name, funds, fund_source=source)
         for source in evaluation.year_settings.edition.fund_sources.all()
     ]
-    found.append(Target("goals", Place.GOALS, GOALS_LABEL, GOALS_LABEL))
+    found.append(Target("goals", Place.GOALS, goals, goals))
     for row in evaluation.indicators.select_related("category__parent"):
         heading = f"{row.category.parent.name} · {row.category.name}"
         found.append(

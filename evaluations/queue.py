@@ -22,12 +22,11 @@ from django.db.models import (
 )
 from django.db.models.functions import NullIf
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from departments import access
-from evaluations import waiting
+from evaluations import deadlines, waiting
 from evaluations.models import HUNDRED, Evaluation, FundLine, Year
 from evaluations.money import rate
 from evaluations.waiting import Desk
@@ -136,6 +135,8 @@ def add_fund_totals(evaluations):
 class Queue:
     filters: QueueFilters
     year: Year | None
+    # The deadline of the reviewer's bureau in the year (its BureauYear's, else the Year's).
+    deadline: object
     counts: dict
     page: object
     overdue: set
@@ -204,15 +205,27 @@ def build(user, params, page_size=None):
     page.object_list = [by_pk[pk] for pk in page.object_list]
     add_fund_totals(page.object_list)
     elsewhere = waiting.per_year(user, Desk.REVIEW, year)
-    return Queue(filters, year, counts, page, _overdue(year, page), elsewhere)
+    bureaus = set(departments.order_by().values_list("bureau", flat=True).distinct())
+    settings = deadlines.settings_for(bureaus, year)
+    deadline = settings.deadline if settings else None
+    return Queue(filters, year, deadline, counts, page, _overdue(year, page), elsewhere)
 
 
 def _overdue(year, page):
-    """Departments on this page with forms still to submit after the year's deadline."""
-    if year is None or year.deadline is None or timezone.localdate() <= year.deadline:
+    """Departments on this page with forms still to submit after their bureau's deadline."""
+    if year is None:
         return set()
     # The page's departments come from the reviewer's scope already.
-    shown = {evaluation.project.department_id for evaluation in page}
+    bureau_of = {
+        evaluation.project.department_id: evaluation.project.department.bureau_id
+        for evaluation in page
+    }
+    due = deadlines.by_bureau(bureau_of.values(), year)
+    shown = {
+        department for department, bureau in bureau_of.items() if deadlines.passed(due[bureau])
+    }
+    if not shown:
+        return set()
     return set(
         Evaluation.objects.filter(year=year, state__in=WAITING, project__department__in=shown)
         .order_by()

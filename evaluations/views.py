@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import access
-from evaluations import content, editing, notifications, waiting
+from evaluations import content, editing, notifications, official, scorecard, scoring, waiting
 from evaluations.completion import offered
 from evaluations.forms import (
     EvaluationForm,
@@ -18,8 +19,11 @@ from evaluations.forms import (
     NewEvaluationForm,
 )
 from evaluations.indicators import group_rows, row_labels
-from evaluations.models import Evaluation, Year
-from evaluations.money import MAX_AMOUNT, MAX_DECIMALS, Funds, amount_messages, rate_messages
+from evaluations.layouts.declaration import FORM_TEXTS, Block, Funds, Indicators, Value
+from evaluations.models import POINTS_MAX, Evaluation, Year
+from evaluations.money import MAX_AMOUNT, MAX_DECIMALS, amount_messages, rate_messages, total
+from evaluations.money import Funds as FundTotals
+from evaluations.points import points_messages
 from evaluations.waiting import Desk
 
 
@@ -149,18 +153,7 @@ def way_back(user, evaluation):
 
 def official_context(evaluation):
     """What templates/evaluations/_official.html needs to draw the form."""
-    indicators = list(evaluation.indicators.all())
-    return {
-        "evaluation": evaluation,
-        "funds": Funds.of(evaluation),
-        "groups": group_rows(
-            evaluation.year_settings.edition.level2(),
-            indicators,
-            lambda row: row.category_id,
-            keep_empty=False,
-        ),
-        "indicator_count": len(indicators),
-    }
+    return {"evaluation": evaluation, "sheet": official.sheet(evaluation)}
 
 
 @dataclass(frozen=True)
@@ -178,33 +171,92 @@ class PageError:
         return _("%(label)s: %(message)s") % {"label": self.label, "message": self.message}
 
 
-ROW_COLUMNS = ("name", "target", "actual", "completion_rate", "reason")
+@dataclass(frozen=True)
+class PagePart:
+    """A part of the edit page, in the order of the layout's sheet: a block of texts, the funds
+    block or the indicators. `names` are the form's texts it holds (the funds block holds the
+    execution rate's reason where the layout has one)."""
+
+    kind: str
+    anchor: str
+    heading: str
+    names: tuple = ()
+
+
+def page_parts(layout, year, rules):
+    """The parts of the layout's sheet the edit page shows. The block of the goals is anchored
+    `goals` and the funds `funds`, where pins and checks lead."""
+    parts = []
+    for part in layout.sheet:
+        if isinstance(part, Funds):
+            names = ("execution_reason",) if layout.has("execution_reason") else ()
+            heading = official.sheet_text(part.section.text, year, rules)
+            parts.append(PagePart("funds", "funds", heading, names))
+        elif isinstance(part, Indicators):
+            heading = official.sheet_text(part.section.text, year, rules)
+            parts.append(PagePart("indicators", "indicators", heading))
+        elif isinstance(part, Block):
+            names = []
+            for row in part.rows:
+                for cell in row:
+                    if isinstance(cell, Value):
+                        if cell.with_code and layout.has("project_code"):
+                            names.append("project_code")
+                        names.append(cell.field)
+            if not names:
+                continue
+            if "goal" in names:
+                anchor = "goals"
+            elif "project" in names:
+                anchor = "header"
+            else:
+                anchor = f"texts-{len(parts)}"
+            heading = official.sheet_text(part.section.text, year, rules) if part.section else ""
+            parts.append(PagePart("texts", anchor, heading, tuple(names)))
+    return parts
+
+
+def form_field_name(name):
+    """The edit page's field of a layout's value: the project's name is `project_name`."""
+    return "project_name" if name == "project" else name
 
 
 class EditPage:
-    """The edit page's three parts: header and goals, funds block, indicator rows."""
+    """The edit page's parts, as the form's layout declares them: its texts, the funds block,
+    the indicator rows, and for a scored layout the scores computed beside them."""
 
     def __init__(self, evaluation, data=None):
         self.evaluation = evaluation
+        self.layout = evaluation.form_layout
+        self.rules = evaluation.year_settings.scoring_rules
         edition = evaluation.year_settings.edition
         self.categories = list(edition.level2())
-        self.form = EvaluationForm(data, instance=evaluation)
+        self.form = EvaluationForm(data, instance=evaluation, layout=self.layout)
+        self.parts = page_parts(self.layout, evaluation.year_id, self.rules)
         lines = {line.source_id: line for line in evaluation.fund_lines.all()}
+        entered = self.layout.funds.entered
         self.fund_forms = [
             FundLineForm(
                 data,
                 source=source,
+                columns=entered,
                 initial={
-                    "budget": getattr(lines.get(source.pk), "budget", None),
-                    "actual": getattr(lines.get(source.pk), "actual", None),
+                    column.name: getattr(lines.get(source.pk), column.name, None)
+                    for column in entered
                 },
             )
             for source in edition.fund_sources.all()
+        ]
+        self.row_columns = [
+            column
+            for column in self.layout.indicators.columns
+            if column.name not in ("level1", "level2")
         ]
         self.indicators = IndicatorFormSet(
             data,
             queryset=evaluation.indicators.select_related("category"),
             categories=edition.level2(),
+            columns=self.row_columns,
             prefix="indicators",
         )
         self.refusal = None
@@ -213,6 +265,10 @@ class EditPage:
         parts = [self.form.is_valid(), self.indicators.is_valid()]
         parts += [fund_form.is_valid() for fund_form in self.fund_forms]
         return all(parts)
+
+    @property
+    def shows_completion_rate(self):
+        return "completion_rate" in self.layout.row_columns
 
     def groups(self):
         forms = self.indicators.forms
@@ -224,10 +280,16 @@ class EditPage:
             except (TypeError, ValueError):
                 return None
 
+        scores = self.row_scores()
         for form in forms:
-            form.suggested_rate = offered(
-                form["target"].value(), form["actual"].value(), form["completion_rate"].value()
-            )
+            form.suggested_rate = None
+            if self.shows_completion_rate:
+                form.suggested_rate = offered(
+                    form["target"].value(),
+                    form["actual"].value(),
+                    form["completion_rate"].value(),
+                )
+            form.computed = scores.get(form.instance.pk) if form.instance.pk else None
         return group_rows(self.categories, forms, category_id_of)
 
     def errors(self, groups):
@@ -243,20 +305,25 @@ class EditPage:
                 if name not in shown:
                     found.append(PageError(label, " ".join(errors), anchor))
 
-        header, goals = (
-            ("project_name", "supervising_unit", "implementing_unit"),
-            ("goal", "achieved"),
-        )
-        for name in header:
-            add(self.form[name], self.form[name].label)
-        for fund_form in self.fund_forms:
-            for name in ("budget", "actual"):
-                add(fund_form[name], f"{fund_form.source.name} {fund_form[name].label}")
-            add_rest(fund_form, ("budget", "actual"), fund_form.source.name, "funds")
-        for name in goals:
-            add(self.form[name], self.form[name].label)
-        add_rest(self.form, header + goals)
+        # The page's parts in the order of the sheet; the form's own errors (its version) where
+        # the texts end, as before the indicators on every layout's page.
+        shown = [form_field_name(name) for part in self.parts for name in part.names]
+        for part in self.parts:
+            if part.kind == "indicators":
+                add_rest(self.form, shown)
+                self.row_errors(groups, found, add, add_rest)
+                continue
+            if part.kind == "funds":
+                names = [column.name for column in self.layout.funds.entered]
+                for fund_form in self.fund_forms:
+                    for name in names:
+                        add(fund_form[name], f"{fund_form.source.name} {fund_form[name].label}")
+                    add_rest(fund_form, names, fund_form.source.name, "funds")
+            for name in map(form_field_name, part.names):
+                add(self.form[name], self.form[name].label)
+        return found
 
+    def row_errors(self, groups, found, add, add_rest):
         rows = [form for group in groups for section in group.sections for form in section.rows]
         places = {
             form: f"{group.category.name} · {section.category.name}"
@@ -274,17 +341,16 @@ class EditPage:
             # The server ignores a removed row, errors and all; so does the summary.
             if form.cleaned_data.get("DELETE"):
                 continue
-            for name in ROW_COLUMNS:
+            for name in form.shown:
                 label = _("%(row)s, %(column)s") % {
                     "row": labels[form],
                     "column": form[name].label,
                 }
                 add(form[name], label)
             # Its hidden bookkeeping (id, category, position) is corrected from the row.
-            add_rest(form, ROW_COLUMNS, labels[form], form["name"].auto_id)
+            add_rest(form, form.shown, labels[form], form["name"].auto_id)
         for error in self.indicators.non_form_errors():
             found.append(PageError("", error, "indicators"))
-        return found
 
     def content(self):
         """What the page says, as the form's Content: values the page does not show (those of
@@ -292,12 +358,15 @@ class EditPage:
         edited = content.of(self.evaluation)
         cleaned = self.form.cleaned_data
         edited.project = cleaned["project_name"]
-        for name in ("supervising_unit", "implementing_unit", "goal", "achieved"):
-            edited.texts[name] = cleaned[name]
+        if "project_code" in cleaned:
+            edited.project_code = cleaned["project_code"]
+        for name in FORM_TEXTS:
+            if name in cleaned:
+                edited.texts[name] = cleaned[name]
         for fund_form in self.fund_forms:
             line = edited.fund(fund_form.source.name)
-            line.budget = fund_form.cleaned_data["budget"]
-            line.actual = fund_form.cleaned_data["actual"]
+            for column in self.layout.funds.entered:
+                setattr(line, column.name, fund_form.cleaned_data[column.name])
         saved = {row.id: row for row in edited.indicators}
         rows = []
         for form in self.indicators.forms:
@@ -309,7 +378,7 @@ class EditPage:
             category = data["category"]
             row = saved.get(form.instance.pk) or content.Row(category.parent.name, category.name)
             row.level1, row.level2 = category.parent.name, category.name
-            for name in ("name", "target", "actual", "completion_rate", "reason"):
+            for name in form.shown:
                 setattr(row, name, data[name])
             rows.append((data.get("position") or 0, row))
         # The page's order; a row posted without a position goes first in its group.
@@ -322,16 +391,72 @@ class EditPage:
             self.evaluation, self.content(), user, version=self.form.cleaned_data["version"]
         )
 
+    @cached_property
+    def scorecard(self):
+        """The scores of the form as saved (the page's script recomputes them as one types);
+        None for a layout without scores."""
+        return scorecard.of_content(self.saved, self.rules)
+
+    @cached_property
+    def saved(self):
+        return content.of(self.evaluation)
+
+    def row_scores(self):
+        if self.scorecard is None:
+            return {}
+        return {item.row.id: item for item in self.scorecard.rows}
+
+    def field_width(self, name, names):
+        """The grid columns a text takes on the page: a long text alone takes the whole row,
+        two side by side (the goal and what was achieved) half each, like one-line texts."""
+        if name == "project_code":
+            return "col-md-4"
+        if name == "project":
+            return "col-md-8" if "project_code" in names else "col-12"
+        declared = self.layout.field_by_name[name]
+        multi = [other for other in names if self.layout.field_by_name[other].multi_line]
+        return "col-12" if declared.multi_line and len(multi) != 2 else "col-md-6"
+
     def context(self):
+        saved = self.saved
         groups = self.groups()
         errors = self.errors(groups) if self.form.is_bound else []
+        card = self.scorecard
         return {
             "evaluation": self.evaluation,
+            "layout": self.layout,
             "form": self.form,
+            "parts": [
+                {
+                    "kind": part.kind,
+                    "anchor": part.anchor,
+                    "heading": part.heading,
+                    "fields": [
+                        (self.form[form_field_name(name)], self.field_width(name, part.names))
+                        for name in part.names
+                    ],
+                }
+                for part in self.parts
+            ],
+            "fund_totals": {
+                column.name: total(getattr(line, column.name) for line in saved.funds)
+                for column in self.layout.funds.entered
+            },
+            "weight_label": getattr(self.layout.row_columns.get("weight"), "label", ""),
+            "score_label": getattr(self.layout.row_columns.get("score"), "label", ""),
+            "execution_reason_below": self.rules
+            and self.rules.execution_reason_below is not None
+            and f"{(self.rules.execution_reason_below * 100).normalize():f}",
             "fund_forms": self.fund_forms,
-            "funds": Funds.of(self.evaluation),
+            "fund_columns": self.layout.funds.columns,
+            "funds": FundTotals.of(self.evaluation),
+            "row_columns": self.row_columns,
             "formset": self.indicators,
             "groups": groups,
+            "scorecard": card,
+            "execution_reason_needed": card is not None
+            and scoring.execution_reason_needed(card.executed, card.budget, self.rules),
+            "scoring_rules": self.rules.as_settings() if self.rules else None,
             "refusal": self.refusal,
             "errors": errors,
             "error_count": len(errors),
@@ -341,6 +466,8 @@ class EditPage:
                 "amount_decimals": MAX_DECIMALS,
                 "amount": amount_messages(),
                 "percent": rate_messages(),
+                "points": points_messages(),
+                "points_max": f"{POINTS_MAX:f}",
             },
         }
 

@@ -53,3 +53,14 @@ class RowCheckbox(DirectRendering, forms.CheckboxInput):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "checked": self.check_test(value)}
         return super().render(name, None, attrs)
+
+
+class RowSelect(DirectRendering, forms.Select):
+    def html(self, attrs, value):
+        chosen = value[0] if isinstance(value, list | tuple) and value else (value or "")
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) == str(chosen) else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
+        )
+        return f"<select{attributes(attrs)}>{options}</select>"

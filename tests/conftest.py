@@ -209,22 +209,26 @@ def client_for(db):
 
 
 def edit_data(evaluation, **changes):
-    """The POST body the edit page sends for `evaluation` as it is saved, with `changes`.
+    """The POST body the edit page sends for `evaluation` as it is saved, with `changes`: every
+    value the form's layout shows.
 
     Keys of `changes` are field names as posted (`goal`, `fund-<source pk>-budget`,
     `indicators-0-name`, …).
     """
-    data = {
-        "version": evaluation.version,
-        "project_name": evaluation.project.name,
-        "supervising_unit": evaluation.supervising_unit,
-        "implementing_unit": evaluation.implementing_unit,
-        "goal": evaluation.goal,
-        "achieved": evaluation.achieved,
-    }
+
+    def text(value):
+        return "" if value is None else str(value)
+
+    layout = evaluation.form_layout
+    data = {"version": evaluation.version, "project_name": evaluation.project.name}
+    for field in layout.fields:
+        if field.name == "project_code":
+            data["project_code"] = evaluation.project.code
+        elif field.name != "project":
+            data[field.name] = getattr(evaluation, field.name)
     for line in evaluation.fund_lines.all():
-        data[f"fund-{line.source_id}-budget"] = "" if line.budget is None else str(line.budget)
-        data[f"fund-{line.source_id}-actual"] = "" if line.actual is None else str(line.actual)
+        for column in layout.funds.entered:
+            data[f"fund-{line.source_id}-{column.name}"] = text(getattr(line, column.name))
     rows = list(evaluation.indicators.all())
     data.update(
         {
@@ -240,16 +244,12 @@ def edit_data(evaluation, **changes):
             {
                 prefix + "id": row.pk,
                 prefix + "category": row.category_id,
-                prefix + "name": row.name,
-                prefix + "target": row.target,
-                prefix + "actual": row.actual,
-                prefix + "completion_rate": ""
-                if row.completion_rate is None
-                else str(row.completion_rate),
-                prefix + "reason": row.reason,
                 prefix + "position": row.position,
             }
         )
+        for column in layout.indicators.columns:
+            if column.name not in ("level1", "level2"):
+                data[prefix + column.name] = text(getattr(row, column.name))
     data.update(changes)
     return data
 

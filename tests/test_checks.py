@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from evaluations import checks
+from departments.models import Membership
+from evaluations import checks, workflow
 from evaluations.models import Evaluation, FundLine, Indicator
+from tests.conftest import make_user
 
 
 def codes(findings):
@@ -303,3 +305,260 @@ def test_every_finding_about_a_row_names_it(evaluation):
     assert {finding.code for finding in about_rows} == set(ROW_FINDINGS)
     for finding in about_rows:
         assert f"“{names[finding.anchor]}”" in finding.message, finding
+
+
+# Scored layouts: the layout's own fields and columns, and flags about scores
+
+
+def english_findings(evaluation):
+    with translation.override("en"):
+        return findings(evaluation)
+
+
+def scored_row(evaluation, name):
+    return evaluation.indicators.get(name=name)
+
+
+def bureau_rules(evaluation, **rules):
+    """Set the form's bureau year's scoring settings; the form as it is then read afresh."""
+    settings = evaluation.year_settings
+    settings.rules = {name: str(value) for name, value in rules.items()}
+    settings.save()
+    return Evaluation.objects.get(pk=evaluation.pk)
+
+
+@pytest.mark.parametrize("layout_key", ["national", "sichuan"])
+def test_a_published_example_has_no_problem_and_no_flag(example_form, layout_key):
+    result = checks.run(example_form(layout_key))
+    assert result.problems == []
+    assert result.flags == []
+
+
+def test_a_sichuan_form_needs_its_account_of_the_work_and_its_conclusion(example_form):
+    evaluation = example_form("sichuan")
+    Evaluation.objects.filter(pk=evaluation.pk).update(process_summary=" ", conclusion="")
+    evaluation.refresh_from_db()
+    problems = checks.run(evaluation).problems
+    assert [(p.code, p.anchor) for p in problems] == [
+        ("text", "id_process_summary"),
+        ("text", "id_conclusion"),
+    ]
+    assert "项目实施内容及过程概述" in problems[0].message
+
+
+def test_required_fields_are_named_as_the_layout_labels_them(example_form):
+    evaluation = example_form("national")
+    Evaluation.objects.filter(pk=evaluation.pk).update(goal="")
+    evaluation.refresh_from_db()
+    (problem,) = checks.run(evaluation).problems
+    assert (problem.code, problem.anchor) == ("goal", "id_goal")
+    assert "预期目标" in problem.message
+
+
+def test_a_sichuan_budget_is_its_调整后预算数(example_form):
+    evaluation = example_form("sichuan")
+    FundLine.objects.filter(evaluation=evaluation).update(budget=None)
+    (problem,) = checks.run(evaluation).problems
+    assert problem.code == "budget"
+    assert "调整后预算数" in problem.message
+
+
+@pytest.mark.parametrize(("layout_key", "label"), [("national", "分值"), ("sichuan", "权重")])
+def test_every_row_of_a_scored_form_needs_its_weight(example_form, layout_key, label):
+    evaluation = example_form(layout_key)
+    row = evaluation.indicators.first()
+    Indicator.objects.filter(pk=row.pk).update(weight=None, actual="")
+    problems = [p for p in checks.run(evaluation).problems if p.code == "row"]
+    assert [p.anchor for p in problems] == [f"indicator-{row.pk}"]
+    actual = evaluation.form_layout.row_columns["actual"].label
+    assert f"{actual}、{label}" in problems[0].message
+
+
+def test_weights_that_do_not_add_up_to_100_are_flagged(example_form):
+    evaluation = example_form("national")
+    row = scored_row(evaluation, "工程质量合格")
+    Indicator.objects.filter(pk=row.pk).update(weight=20)
+    flags = [f for f in english_findings(evaluation) if f.code == "weights_total"]
+    assert [f.message for f in flags] == [
+        "分值 add up to 110 with the 10 of budget execution; they should add up to 100."
+    ]
+    assert flags[0].anchor == "funds"
+
+
+def test_the_total_weight_is_the_bureau_years_setting(example_form):
+    evaluation = bureau_rules(example_form("sichuan"), total_weight=110)
+    flags = [f for f in english_findings(evaluation) if f.code == "weights_total"]
+    assert [f.message for f in flags] == [
+        "权重 add up to 100 with the 10 of budget execution; they should add up to 110."
+    ]
+
+
+def test_an_entered_score_off_the_rules_is_flagged(example_form):
+    evaluation = example_form("sichuan")
+    row = scored_row(evaluation, "购买安可电脑台数")
+    Indicator.objects.filter(pk=row.pk).update(score=Decimal("28.5"))
+    flags = [f for f in english_findings(evaluation) if f.code == "score_differs"]
+    assert [f.anchor for f in flags] == [f"indicator-{row.pk}"]
+    assert flags[0].message == (
+        "“购买安可电脑台数” under 产出指标 · 数量指标: 得分 is entered as 28.5, but 13 → 13 "
+        "gives 30 of its 30 权重."
+    )
+
+
+def test_the_score_tolerance_is_the_bureau_years_setting(example_form):
+    evaluation = example_form("sichuan")
+    Indicator.objects.filter(evaluation=evaluation, name="购买安可电脑台数").update(score=28)
+    assert "score_differs" in codes(checks.run(evaluation).flags)
+    evaluation = bureau_rules(evaluation, score_tolerance=2)
+    assert "score_differs" not in codes(checks.run(evaluation).flags)
+
+
+def test_a_scored_row_below_its_target_needs_a_reason(example_form):
+    evaluation = example_form("sichuan")
+    row = scored_row(evaluation, "购买安可电脑台数")
+    Indicator.objects.filter(pk=row.pk).update(actual="10", score=Decimal("23.08"))
+    flags = [f for f in english_findings(evaluation) if f.code == "missing_reason"]
+    assert [f.anchor for f in flags] == [f"indicator-{row.pk}"]
+    assert "13 → 10" in flags[0].message
+    assert "未完成原因分析" in flags[0].message
+    Indicator.objects.filter(pk=row.pk).update(reason="部分电脑延至次年采购")
+    assert "missing_reason" not in codes(checks.run(evaluation).flags)
+
+
+def test_a_row_far_above_its_target_needs_a_reason(example_form):
+    evaluation = example_form("national")
+    row = scored_row(evaluation, "完成中型灌区节水改造项目数量")
+    Indicator.objects.filter(pk=row.pk).update(actual="2")
+    flags = [f for f in english_findings(evaluation) if f.code == "missing_overshoot_reason"]
+    assert [f.anchor for f in flags] == [f"indicator-{row.pk}"]
+    assert "130.00%" in flags[0].message
+    assert "偏差原因分析及改进措施" in flags[0].message
+
+
+def test_the_overshoot_ratio_is_the_bureau_years_setting(example_form):
+    evaluation = example_form("national")
+    Indicator.objects.filter(evaluation=evaluation, name="完成中型灌区节水改造项目数量").update(
+        actual="2"
+    )
+    evaluation = bureau_rules(evaluation, overshoot_ratio="2.5")
+    assert checks.run(evaluation).flags == []
+
+
+def spend(evaluation, actual):
+    FundLine.objects.filter(evaluation=evaluation, source__name="财政资金").update(actual=actual)
+
+
+def test_a_sichuan_execution_rate_under_90_percent_needs_a_reason(example_form):
+    evaluation = example_form("sichuan")
+    spend(evaluation, 2)
+    flags = [f for f in english_findings(evaluation) if f.code == "missing_execution_reason"]
+    assert [(f.message, f.anchor) for f in flags] == [
+        ("预算执行率 is 59.52%, under 90.00%, but 原因 does not say why.", "funds")
+    ]
+
+
+def test_the_templates_instruction_is_no_execution_reason(example_form):
+    evaluation = example_form("sichuan")
+    spend(evaluation, 2)
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        execution_reason="1.预算执行率=预算执行数/调整后预算数×100%；\n2.未完成原因："
+    )
+    evaluation.refresh_from_db()
+    assert "missing_execution_reason" in codes(checks.run(evaluation).flags)
+    Evaluation.objects.filter(pk=evaluation.pk).update(execution_reason="部分设备款次年支付")
+    evaluation.refresh_from_db()
+    assert "missing_execution_reason" not in codes(checks.run(evaluation).flags)
+
+
+def test_a_national_form_asks_no_execution_reason(example_form):
+    evaluation = example_form("national")
+    FundLine.objects.filter(evaluation=evaluation, source__name="当年财政拨款").update(actual=500)
+    assert "missing_execution_reason" not in codes(checks.run(evaluation).flags)
+
+
+def test_a_score_above_its_weight_is_flagged(example_form):
+    evaluation = example_form("sichuan")
+    row = scored_row(evaluation, "成本控制数")
+    Indicator.objects.filter(pk=row.pk).update(score=35)
+    flags = [f for f in english_findings(evaluation) if f.code == "score_over_weight"]
+    assert [(f.message, f.anchor) for f in flags] == [
+        (
+            "“成本控制数” under 产出指标 · 经济成本指标: 得分 35 is more than its 权重 30.",
+            f"indicator-{row.pk}",
+        )
+    ]
+
+
+def test_scores_above_what_the_execution_rate_allows_are_flagged(example_form):
+    evaluation = example_form("sichuan")
+    spend(evaluation, 2)
+    Evaluation.objects.filter(pk=evaluation.pk).update(execution_reason="部分设备款次年支付")
+    evaluation.refresh_from_db()
+    assert "over_cap" not in codes(checks.run(evaluation).flags)
+    settings = evaluation.year_settings
+    settings.rules = {"caps": [["0.6", "96"]]}
+    settings.save()
+    assert "over_cap" not in codes(checks.run(Evaluation.objects.get(pk=evaluation.pk)).flags)
+    settings.rules = {"caps": [["0.6", "69"]]}
+    settings.save()
+    evaluation = Evaluation.objects.get(pk=evaluation.pk)
+    flags = [f for f in english_findings(evaluation) if f.code == "over_cap"]
+    assert [(f.message, f.anchor) for f in flags] == [
+        (
+            "得分 add up to 95.95, but an execution rate of 59.52% allows a total of at most 69: "
+            "the 合计 is 69.",
+            "funds",
+        )
+    ]
+
+
+def test_a_scored_form_has_no_completion_rate_flags(example_form):
+    evaluation = example_form("national")
+    Indicator.objects.filter(evaluation=evaluation).update(completion_rate=Decimal(50))
+    FundLine.objects.filter(evaluation=evaluation, source__name="当年财政拨款").update(actual=100)
+    found = codes(checks.run(evaluation).flags)
+    assert not {"low_execution", "rate_differs"} & set(found)
+    assert "missing_reason" not in found
+
+
+def test_a_sichuan_cost_row_is_read_with_its_度量单位(example_form):
+    evaluation = example_form("sichuan")
+    row = scored_row(evaluation, "成本控制数")
+    assert "cost_mismatch" not in codes(checks.run(evaluation).flags)
+    Indicator.objects.filter(pk=row.pk).update(target="3")
+    flags = [f for f in english_findings(evaluation) if f.code == "cost_mismatch"]
+    assert len(flags) == 1
+    assert "3.00 万元" in flags[0].message
+    assert "调整后预算数 is 3.36 万元" in flags[0].message
+
+
+def test_every_problem_of_a_national_form_links_to_a_place_on_the_edit_page(
+    client_for, example_form
+):
+    evaluation = example_form("national")
+    editor = make_user("editor-tianchang")
+    Membership.objects.create(
+        user=editor, department=evaluation.project.department, role=Membership.Role.EDITOR
+    )
+    Evaluation.objects.filter(pk=evaluation.pk).update(implementing_unit="", achieved="")
+    FundLine.objects.filter(evaluation=evaluation).update(budget=None)
+    Indicator.objects.filter(pk=evaluation.indicators.first().pk).update(weight=None)
+    evaluation.refresh_from_db()
+    page = client_for(editor).get(reverse("evaluation_edit", args=[evaluation.pk])).text
+    problems = checks.run(evaluation).problems
+    assert codes(problems) == ["header", "budget", "goal", "row"]
+    for problem in problems:
+        assert f'href="#{problem.anchor}"' in page
+        assert f'id="{problem.anchor}"' in page
+
+
+def test_a_scored_forms_flags_are_counted_for_the_queue_when_it_is_submitted(example_form):
+    evaluation = example_form("sichuan")
+    editor = make_user("editor-daying")
+    Membership.objects.create(
+        user=editor, department=evaluation.project.department, role=Membership.Role.EDITOR
+    )
+    Indicator.objects.filter(evaluation=evaluation, name="成本控制数").update(score=35)
+    workflow.submit(evaluation, editor)
+    # 35 is more than its weight of 30, and 5 more than the rules give.
+    assert Evaluation.objects.get(pk=evaluation.pk).flag_count == 2

@@ -356,8 +356,8 @@ def test_a_workbook_in_another_layout_than_the_years_is_refused_naming_both(
     # The department's bureau files 2022 in the year's own layout, Panzhihua's.
     workbooks = read_back(example_form("national"), department)
     message = " ".join(problems_of(workbooks))
-    assert layouts.get("national").name in message
-    assert layouts.get("panzhihua").name in message
+    assert str(layouts.get("national").name) in message
+    assert str(layouts.get("panzhihua").name) in message
     assert not workbooks[0].sheets[0].content.get("indicators")
 
 

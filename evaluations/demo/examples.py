@@ -45,8 +45,16 @@ def bureau_year(bureau, number, layout_key, deadline=None):
     return settings
 
 
-def load_example(layout_key, user=None):
-    """The example of the layout: (its department, its form)."""
+def is_loaded(layout_key):
+    example = read_examples()[layout_key]
+    return Evaluation.objects.filter(
+        project__department__code=example["department"][0], year=example["year"]
+    ).exists()
+
+
+def load_example(layout_key, user=None, deadline=None):
+    """The example of the layout: (its department, its form). `deadline`: its bureau year's,
+    where that is made now (else the 31 March after the year)."""
     example = read_examples()[layout_key]
     bureau, _created = FinanceBureau.objects.get_or_create(
         code=example["bureau"][0], defaults={"name": example["bureau"][1]}
@@ -55,7 +63,7 @@ def load_example(layout_key, user=None):
         code=example["department"][0],
         defaults={"name": example["department"][1], "bureau": bureau},
     )
-    settings = bureau_year(bureau, example["year"], layout_key)
+    settings = bureau_year(bureau, example["year"], layout_key, deadline=deadline)
     form = content.Content.from_data(example["form"])
     project, _created = Project.objects.get_or_create(
         department=department, name=form.project, defaults={"code": form.project_code}

@@ -1,4 +1,6 @@
-"""The demo: the 西区 finance bureau, the 组织部 with its units, and its ten real 2023 forms.
+"""The demo: the 西区 finance bureau, the 组织部 with its units, and its ten real 2023 forms in
+the Panzhihua layout; beside them the published examples of the scored layouts, each in its own
+bureau with a reviewer and an editor (天长 in the national layout, 大英 in Sichuan's).
 
 Loading is idempotent: what exists is kept as it is (a demo user's edits survive a second
 `make run`), what is missing is created. Demo users exist only through this module.
@@ -15,6 +17,7 @@ from django.utils import timezone
 from config.texts import one_line
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
 from evaluations import content, pins, workflow
+from evaluations.demo import examples
 from evaluations.models import Edition, Evaluation, Project, Year
 
 DEMO_PASSWORD = "demo-pass-2023"
@@ -60,7 +63,30 @@ def load_demo():
         if not Evaluation.objects.filter(project=project, year=year).exists():
             created[project.name] = create_form(project, year, form, editor)
     _review_some(created, editor, reviewer)
-    return len(created)
+    return len(created) + _load_examples(deadline=today + datetime.timedelta(days=21))
+
+
+# The published examples: their logins' place name, and whether the demo hands the form in (the
+# national one waits in its reviewer's queue; Sichuan's is a draft its editor can change).
+EXAMPLES = {"national": ("tianchang", True), "sichuan": ("daying", False)}
+
+
+def _load_examples(deadline):
+    made = 0
+    for layout_key, (place, submitted) in EXAMPLES.items():
+        example = examples.read_examples()[layout_key]
+        department_name, bureau_name = example["department"][1], example["bureau"][1]
+        editor = _user(f"editor-{place}", f"{department_name} 填报员")
+        new = not examples.is_loaded(layout_key)
+        department, evaluation = examples.load_example(layout_key, editor, deadline=deadline)
+        _membership(editor, department, Membership.Role.EDITOR)
+        reviewer = _user(f"reviewer-{place}", f"{bureau_name} 审核员")
+        BureauMembership.objects.get_or_create(user=reviewer, bureau=department.bureau)
+        if new:
+            made += 1
+            if submitted:
+                workflow.submit(evaluation, editor)
+    return made
 
 
 def _review_some(created, editor, reviewer):

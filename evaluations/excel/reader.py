@@ -851,7 +851,7 @@ def _shown(template):
 
 
 def _layout_names():
-    return [candidate.name for candidate in layouts.LAYOUTS.values()]
+    return [str(candidate.name) for candidate in layouts.LAYOUTS.values()]
 
 
 def _walk_fixed(candidate):

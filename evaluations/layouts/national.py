@@ -4,6 +4,8 @@ shared/layouts/national-2020.md: 年初预算数 beside 全年预算数, 分值 
 and every indicator, a 总分 row under the indicators.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from evaluations import scoring
 from evaluations.layouts.declaration import (
     Block,
@@ -56,7 +58,7 @@ TOTAL = Total("总分", columns="A:F", weight="G", score="H", rest="I")
 
 LAYOUT = Layout(
     key="national",
-    name="全国 项目支出绩效自评表（财预〔2020〕10号）",
+    name=_("National 项目支出绩效自评表 (财预〔2020〕10号)"),
     title=TITLE,
     edition="全国2020版",
     fields=(
@@ -98,6 +100,6 @@ LAYOUT = Layout(
     total=TOTAL,
     refused=(
         # Yunnan's 公开14表 prints the same form with a 部门 row above and amounts in 元.
-        Refused("云南 公开14表", marks=("公开14表",)),
+        Refused(_("Yunnan 公开14表"), marks=("公开14表",)),
     ),
 )

@@ -4,6 +4,8 @@ The seed's layout: completion rates instead of scores, three header rows, nothin
 indicator row.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from evaluations.layouts.declaration import (
     Block,
     Field,
@@ -47,7 +49,7 @@ INDICATORS = Indicators(
 
 LAYOUT = Layout(
     key="panzhihua",
-    name="攀枝花 部门预算项目支出绩效自评表",
+    name=_("Panzhihua 部门预算项目支出绩效自评表"),
     title=TITLE,
     edition="2021版",
     fields=(

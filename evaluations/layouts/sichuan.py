@@ -5,6 +5,8 @@ work, 10 points for budget execution with a reason below 90%, 指标性质 and �
 a 合计 row, then 评价结论, 存在问题, 改进措施 and who is responsible.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from evaluations import scoring
 from evaluations.layouts.declaration import (
     Block,
@@ -60,7 +62,7 @@ TOTAL = Total("合计", columns="A:H", weight="I", score="J", rest="K")
 
 LAYOUT = Layout(
     key="sichuan",
-    name="四川 部门预算项目支出绩效自评表（一体化 510000_0013zp）",
+    name=_("Sichuan 部门预算项目支出绩效自评表 (一体化 510000_0013zp)"),
     title=TITLE,
     edition="四川一体化版",
     fields=(

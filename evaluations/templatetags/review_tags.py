@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from departments import access
-from evaluations import checks, notifications, pins, waiting
+from evaluations import checks, deadlines, notifications, pins, waiting
 from evaluations.models import Evaluation, PinnedComment, Transition
 from evaluations.templatetags.evaluation_tags import amount, percent
 from evaluations.waiting import Desk
@@ -167,9 +167,12 @@ def department_dashboard(context, year):
     and in others, events."""
     request = context["request"]
     departments = access.member_departments(request.user).values("pk")
+    bureaus = access.member_departments(request.user).order_by().values_list("bureau", flat=True)
+    settings = deadlines.settings_for(bureaus.distinct(), year)
+    deadline = settings.deadline if settings else None
     days_left = None
-    if year and year.deadline:
-        days_left = (year.deadline - timezone.localdate()).days
+    if deadline:
+        days_left = (deadline - timezone.localdate()).days
     returned = []
     if year:
         last_return = Transition.objects.filter(
@@ -192,6 +195,7 @@ def department_dashboard(context, year):
     return {
         "member": access.is_member(request.user),
         "year": year,
+        "deadline": deadline,
         "days_left": days_left,
         "days_late": -days_left if days_left is not None and days_left < 0 else None,
         "returned": returned,

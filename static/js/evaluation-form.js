@@ -1,8 +1,9 @@
 // The edit page: live totals and execution rates of the funds block, numbers marked as the
-// server would refuse them, suggested completion rates, adding, removing (and undoing) and
-// reordering indicator rows within their 二级 group, and focus on the first error of a save.
+// server would refuse them, suggested completion rates, the scores of a scored layout, adding,
+// removing (and undoing) and reordering indicator rows within their 二级 group, and focus on the
+// first error of a save.
 // The server computes and checks the same again (evaluations/money.py, evaluations/forms.py,
-// evaluations/completion.py).
+// evaluations/completion.py, evaluations/scoring.py).
 (function () {
   "use strict";
   const form = document.getElementById("evaluation-form");
@@ -146,22 +147,53 @@
     return value === UNKNOWN ? UNKNOWN : text(value);
   }
 
+  // PointsField's rules (evaluations/points.py): from 0 to the maximum, two decimals at most.
+  const POINTS_MAX = BigInt(String(rules.pointsMax || "1000").split(".")[0]);
+
+  function pointsError(text) {
+    const cleaned = numberText(text);
+    if (!cleaned) return null;
+    if (EXPONENT.test(cleaned)) return rules.pointsExponent;
+    const number = readNumber(cleaned);
+    if (!number) return rules.pointsInvalid;
+    if (number.negative || exceeds(number, POINTS_MAX, 0)) return rules.pointsRange;
+    const places = -number.exponent - (number.digits.match(/0*$/)[0].length);
+    if (places > 2) return rules.pointsTooPrecise;
+    return null;
+  }
+
+  // Typed points as a Number, or null when blank or refused.
+  function readPoints(text) {
+    const cleaned = numberText(text);
+    if (!cleaned || pointsError(text)) return null;
+    return Number(cleaned);
+  }
+
+  // The funds block's totals, as millionths of 万元 (null: nothing; UNKNOWN: a refused amount).
+  let fundTotals = { budget: null, actual: null };
+
   function updateFunds() {
-    let budget = null;
-    let actual = null;
+    const totals = {};
     form.querySelectorAll("[data-fund-row]").forEach((row) => {
-      const [budgetInput, actualInput] = row.querySelectorAll("input");
-      const b = readAmount(budgetInput.value);
-      const a = readAmount(actualInput.value);
-      budget = add(budget, b);
-      actual = add(actual, a);
+      const read = {};
+      row.querySelectorAll("input[data-fund]").forEach((input) => {
+        read[input.dataset.fund] = readAmount(input.value);
+        totals[input.dataset.fund] = add(totals[input.dataset.fund] ?? null, read[input.dataset.fund]);
+      });
+      const a = read.actual || { value: null };
+      const b = read.budget || { value: null };
       row.querySelector("[data-rate]").textContent =
         a.error || b.error ? UNKNOWN : rate(a.value, b.value);
     });
-    form.querySelector('[data-total="budget"]').textContent = shown(budget, formatAmount);
-    form.querySelector('[data-total="actual"]').textContent = shown(actual, formatAmount);
+    Object.entries(totals).forEach(([name, value]) => {
+      const output = form.querySelector(`[data-total="${name}"]`);
+      if (output) output.textContent = shown(value, formatAmount);
+    });
+    const budget = totals.budget ?? null;
+    const actual = totals.actual ?? null;
     form.querySelector('[data-total="rate"]').textContent =
       budget === UNKNOWN || actual === UNKNOWN ? UNKNOWN : rate(actual, budget);
+    fundTotals = { budget, actual };
   }
 
   // The rules of evaluations/completion.py.
@@ -209,6 +241,143 @@
     box.querySelector("[data-suggested-value]").textContent = value === null ? "" : value;
   }
 
+  // Scores of a scored layout, by the rules of evaluations/scoring.py, which the page passes
+  // as data (the year's rules as settings): the budget score from the funds, each row's
+  // computed score beside the one entered (never written over it), the total and the grade.
+  const scoring = rules.scoring ? JSON.parse(rules.scoring) : null;
+  const NATURES = ["≥", "≤", "=", "定性"];
+  const NATURE_VARIANTS = { "≧": "≥", ">=": "≥", "≦": "≤", "<=": "≤", "═": "=", "＝": "=" };
+
+  function cents(value) {
+    return Math.round((value + Number.EPSILON) * 100) / 100;
+  }
+
+  function budgetScore() {
+    const { budget, actual } = fundTotals;
+    if (budget === UNKNOWN || actual === UNKNOWN) return UNKNOWN;
+    if (actual === null || budget === null || budget === 0n) return null;
+    // min(rate, 100%) × weight in hundredths of a point, rounded half up, exactly.
+    const part = actual < budget ? actual : budget;
+    const numerator = part * micro(scoring.execution_weight) * 100n;
+    const denominator = budget * 1000000n;
+    return Number((2n * numerator + denominator) / (2n * denominator)) / 100;
+  }
+
+  function executionRate() {
+    const { budget, actual } = fundTotals;
+    if (budget === UNKNOWN || actual === UNKNOWN || actual === null || !budget) return null;
+    return Number(actual) / Number(budget);
+  }
+
+  function natureOf(nature, target) {
+    const trimmed = String(nature || "").trim();
+    const declared = NATURE_VARIANTS[trimmed] || trimmed;
+    if (NATURES.includes(declared)) return declared;
+    const quantity = parseQuantity(target);
+    return quantity && AT_MOST.includes(quantity.op) ? "≤" : "≥";
+  }
+
+  // [T, A] when both read as one number of the same unit; a negative actual counts as nothing.
+  function measures(target, actual) {
+    let text = String(actual || "").trimStart();
+    const negative = text.startsWith("-") || text.startsWith("－");
+    if (negative) text = text.slice(1);
+    const wanted = parseQuantity(target);
+    const got = parseQuantity(text);
+    if (!wanted || !got || wanted.unit !== got.unit) return null;
+    return [wanted.number, negative ? 0 : got.number];
+  }
+
+  function indicatorScore(nature, target, actual, weight) {
+    const kind = natureOf(nature, target);
+    const found = measures(target, actual);
+    if (weight === null || kind === "定性" || !found) return null;
+    const [goal, value] = found;
+    if (kind === "≤") {
+      if (value <= goal) return cents(weight);
+      if (scoring.less_is_better === "linear") {
+        return goal === 0 ? 0 : cents(Math.max(0, weight * (1 - (value - goal) / goal)));
+      }
+      return cents((weight * goal) / value);
+    }
+    if (goal === 0) return kind === "=" ? cents(value <= 0 ? weight : 0) : cents(weight);
+    return cents(weight * Math.min(value / goal, 1));
+  }
+
+  function totalScore(parts) {
+    const present = parts.filter((part) => part !== null);
+    if (!present.length) return null;
+    let sum = cents(present.reduce((a, b) => a + b, 0));
+    const rate = executionRate();
+    if (rate !== null) {
+      const caps = scoring.caps.map(([below, highest]) => [Number(below), Number(highest)]);
+      caps.sort((a, b) => a[0] - b[0]);
+      const cap = caps.find(([below]) => rate < below);
+      if (cap) sum = Math.min(sum, cap[1]);
+    }
+    return sum;
+  }
+
+  function gradeOf(score) {
+    if (score === null) return "";
+    const grades = scoring.grades.map(([lowest, name]) => [Number(lowest), name]);
+    grades.sort((a, b) => b[0] - a[0]);
+    const found = grades.find(([lowest]) => score >= lowest);
+    return found ? found[1] : "";
+  }
+
+  function points(value) {
+    return value === null ? "" : value === UNKNOWN ? UNKNOWN : value.toFixed(2);
+  }
+
+  function entry(row, selector) {
+    const input = row.querySelector(selector);
+    return input ? input.value : "";
+  }
+
+  function updateScores() {
+    if (!scoring) return;
+    const budget = budgetScore();
+    const budgetOutput = form.querySelector("[data-budget-score]");
+    if (budgetOutput) budgetOutput.textContent = points(budget);
+    const below = scoring.execution_reason_below;
+    const notice = form.querySelector("[data-execution-reason-needed]");
+    if (notice) {
+      const rate = executionRate();
+      notice.hidden = !(below !== null && rate !== null && rate < Number(below));
+    }
+    let weights = Number(scoring.execution_weight);
+    const entered = [budget === UNKNOWN ? null : budget];
+    form.querySelectorAll("[data-row]").forEach((row) => {
+      const weight = readPoints(entry(row, 'input[name$="-weight"]'));
+      const computed = indicatorScore(
+        entry(row, 'select[name$="-nature"]'),
+        entry(row, 'textarea[name$="-target"]'),
+        entry(row, 'textarea[name$="-actual"]'),
+        weight,
+      );
+      const box = row.querySelector("[data-computed]");
+      if (box) {
+        box.hidden = computed === null;
+        box.querySelector("[data-computed-value]").textContent = points(computed);
+      }
+      // A removed row is not saved, so it does not count.
+      if (row.classList.contains("is-removed")) return;
+      if (weight !== null) weights += weight;
+      entered.push(readPoints(entry(row, 'input[name$="-score"]')));
+    });
+    const score = totalScore(entered);
+    const totals = {
+      "[data-total-weight]": points(cents(weights)),
+      "[data-total-score]": points(score),
+      "[data-grade]": gradeOf(score),
+    };
+    Object.entries(totals).forEach(([selector, text]) => {
+      const output = form.querySelector(selector);
+      if (output) output.textContent = text;
+    });
+  }
+
   const total = form.querySelector('input[name="indicators-TOTAL_FORMS"]');
   const template = document.getElementById("indicator-row-template");
 
@@ -246,7 +415,7 @@
     row.querySelectorAll("textarea, input:not([type=hidden]):not([type=checkbox])").forEach((input) => {
       input.readOnly = removed;
     });
-    row.querySelectorAll("[data-move], [data-use-suggestion]").forEach((button) => {
+    row.querySelectorAll("[data-move], [data-use-suggestion], [data-use-computed]").forEach((button) => {
       button.disabled = removed;
     });
     row.querySelector("[data-remove]").hidden = removed;
@@ -260,14 +429,17 @@
       updateFunds();
     }
     if (input.matches('input[name$="-completion_rate"]')) mark(input, percentError(input.value));
+    if (input.matches("input[data-points]")) mark(input, pointsError(input.value));
     const row = input.closest("[data-row]");
     if (row) updateSuggestion(row);
+    updateScores();
   });
 
   form.addEventListener("change", (event) => {
     if (!event.target.matches('input[name$="-DELETE"]')) return;
     const row = event.target.closest("[data-row]");
     showRemoved(row, event.target.checked);
+    updateScores();
     if (event.target.checked) row.querySelector("[data-undo-remove]").focus();
   });
 
@@ -282,7 +454,16 @@
       const box = row.querySelector('input[name$="-DELETE"]');
       box.checked = false;
       showRemoved(row, false);
+      updateScores();
       box.focus();
+    }
+    const useComputed = event.target.closest("[data-use-computed]");
+    if (useComputed) {
+      const row = useComputed.closest("[data-row]");
+      const score = row.querySelector('input[name$="-score"]');
+      score.value = row.querySelector("[data-computed-value]").textContent;
+      mark(score, null);
+      updateScores();
     }
     const use = event.target.closest("[data-use-suggestion]");
     if (use) {
@@ -327,5 +508,6 @@
     const box = row.querySelector('input[name$="-DELETE"]');
     if (box && box.checked) showRemoved(row, true);
   });
+  updateScores();
   renumber();
 })();

@@ -10,6 +10,7 @@ class Command(DemoCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} forms created). Logins: editor, viewer, dangxiao, "
-                f"reviewer, admin; password {DEMO_PASSWORD}"
+                f"reviewer, admin; editor-tianchang, reviewer-tianchang (national layout); "
+                f"editor-daying, reviewer-daying (Sichuan layout); password {DEMO_PASSWORD}"
             )
         )
