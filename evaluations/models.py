@@ -139,6 +139,13 @@ def layout_choices():
     return layouts.choices()
 
 
+def step_choices():
+    # The steps import this module.
+    from evaluations import steps
+
+    return [(step.name, step.label) for step in steps.STEPS]
+
+
 class YearSettings(models.Model):
     """What a year asks of the forms filed in it: the layout they are printed in, the edition
     (fund sources and taxonomy), the scoring rules, the deadline and the checks' settings."""
@@ -519,7 +526,7 @@ class Transition(models.Model):
     from_state = models.CharField(max_length=16, choices=Evaluation.State)
     to_state = models.CharField(max_length=16, choices=Evaluation.State)
     # The step of evaluations/steps.py taken; blank on rows older than the declared steps.
-    step = models.CharField(max_length=32, blank=True)
+    step = models.CharField(max_length=32, choices=step_choices, blank=True)
     comment = MultiLineField(_("comment"), max_length=LONG_TEXT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The form as submitted, so that a reviewer sees what changed between two submissions.

@@ -73,17 +73,20 @@ def announce(transition):
         transaction.on_commit(send_after_commit, robust=True)
 
 
-def link(transition):
-    """Where the recipient acts next: the review page, the edit page, or the form."""
+def path(transition):
+    """Where the recipient acts next: the review page of a form waiting for a decision, the
+    edit page of a returned one, else the form."""
     evaluation_id = transition.evaluation_id
-    if transition.to_state in (State.SUBMITTED, State.SUPERVISOR):
-        path = reverse("evaluation_review", args=[evaluation_id])
-    elif transition.to_state == State.RETURNED:
-        path = reverse("evaluation_edit", args=[evaluation_id])
-    else:
-        path = reverse("evaluation_detail", args=[evaluation_id])
+    if any(steps.reviewing(step) for step in steps.leaving(transition.to_state)):
+        return reverse("evaluation_review", args=[evaluation_id])
+    if transition.to_state == State.RETURNED:
+        return reverse("evaluation_edit", args=[evaluation_id])
+    return reverse("evaluation_detail", args=[evaluation_id])
+
+
+def link(transition):
     # Absolute when the deployment says where it lives; a path is still a useful pointer.
-    return settings.SITE_URL.rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path(transition)
 
 
 def headline(transition):

@@ -74,6 +74,14 @@ class Step:
     comment_label: str = _("Reviewer’s comment:")
     # Who is told: the roles that act next, or the editors of the department.
     tells: tuple = ()
+    # The view that takes the step, and whether it is a page of its own (a decision with a
+    # comment: the buttons link there) or a plain POST (the buttons post there).
+    url_name: str = "evaluation_review"
+    own_page: bool = True
+    # What the page says once the step is taken.
+    done: str = ""
+    # What the user confirms before the step is taken (empty: nothing to confirm).
+    confirm: str = ""
 
     def applies_to(self, goes_through_supervisor):
         if self.route == WITH_SUPERVISOR:
@@ -96,6 +104,9 @@ STEPS = (
         stamps=("submitted_at",),
         button="success",
         tells=(SUPERVISOR,),
+        url_name="evaluation_submit",
+        own_page=False,
+        done=_("Submitted to the 主管部门. The form is read-only until it decides."),
     ),
     Step(
         "submit",
@@ -109,6 +120,9 @@ STEPS = (
         stamps=("submitted_at",),
         button="success",
         tells=(FINANCE,),
+        url_name="evaluation_submit",
+        own_page=False,
+        done=_("Submitted for review. The form is read-only until the finance bureau decides."),
     ),
     Step(
         "withdraw_from_supervisor",
@@ -118,7 +132,11 @@ STEPS = (
         EDITOR,
         UNIT,
         clears=("submitted_at",),
-        button="outline-secondary",
+        button="outline-danger",
+        url_name="evaluation_withdraw",
+        own_page=False,
+        done=_("The form is withdrawn: it is a draft again."),
+        confirm=_("Withdraw this form from review? It becomes a draft again."),
     ),
     Step(
         "withdraw",
@@ -129,7 +147,11 @@ STEPS = (
         UNIT,
         route=NOT_PASSED,
         clears=("submitted_at",),
-        button="outline-secondary",
+        button="outline-danger",
+        url_name="evaluation_withdraw",
+        own_page=False,
+        done=_("The form is withdrawn: it is a draft again."),
+        confirm=_("Withdraw this form from review? It becomes a draft again."),
     ),
     Step(
         "pass_on",
@@ -141,6 +163,7 @@ STEPS = (
         stamps=("passed_at",),
         button="success",
         tells=(FINANCE, EDITOR),
+        done=_("Passed on to the finance bureau: %(form)s"),
     ),
     Step(
         "return_by_supervisor",
@@ -151,8 +174,9 @@ STEPS = (
         SUPERVISOR,
         needs_comment=True,
         clears=("passed_at",),
-        button="warning",
+        button="danger",
         tells=(EDITOR,),
+        done=_("Returned: %(form)s"),
     ),
     Step(
         "approve",
@@ -164,6 +188,7 @@ STEPS = (
         stamps=("approved_at",),
         button="success",
         tells=(EDITOR,),
+        done=_("Approved: %(form)s"),
     ),
     Step(
         "return",
@@ -174,8 +199,9 @@ STEPS = (
         FINANCE,
         needs_comment=True,
         clears=("passed_at",),
-        button="warning",
+        button="danger",
         tells=(EDITOR,),
+        done=_("Returned: %(form)s"),
     ),
     Step(
         "reopen",
@@ -189,6 +215,8 @@ STEPS = (
         button="outline-danger",
         comment_label=_("Reason:"),
         tells=(EDITOR,),
+        url_name="evaluation_reopen",
+        done=_("The form is reopened and returned to its department."),
     ),
 )
 BY_NAME = {step.name: step for step in STEPS}
@@ -201,6 +229,11 @@ def get(name):
 def leaving(state):
     """The steps that leave a state."""
     return [step for step in STEPS if state in step.sources]
+
+
+def reviewing(step):
+    """Whether the step is a reviewer's decision (taken on the review page)."""
+    return step.role in (SUPERVISOR, FINANCE)
 
 
 def review_states(role):

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import evaluations.models
+
 
 # The one-level workflow's transitions, by their two states, as the steps they were.
 OLD_STEPS = {
@@ -48,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transition',
             name='step',
-            field=models.CharField(blank=True, max_length=32),
+            field=models.CharField(blank=True, choices=evaluations.models.step_choices, max_length=32),
         ),
         migrations.AddField(
             model_name='year',
