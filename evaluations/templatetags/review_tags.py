@@ -21,6 +21,12 @@ State = Evaluation.State
 
 
 @register.filter
+def result_count(line, result):
+    """How many of a 结果通报 line's sampled forms got this re-review result."""
+    return line.value(result)
+
+
+@register.filter
 def event_path(transition):
     return notifications.path(transition)
 
@@ -28,6 +34,12 @@ def event_path(transition):
 @register.filter
 def reviews_forms(user):
     return access.is_reviewer(user)
+
+
+@register.filter
+def reviews_for_a_bureau(user):
+    """A finance reviewer: the bureau's oversight pages are theirs."""
+    return user.is_authenticated and user.bureau_memberships.exists()
 
 
 @register.filter
