@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from config.health import healthz
-from evaluations import excel_views, review_views, views
+from evaluations import excel_views, oversight_views, review_views, views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
 handler500 = "config.outage.server_error"
@@ -37,6 +37,10 @@ urlpatterns = [
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/export/", excel_views.queue_export, name="excel_queue_export"),
     path("review/overview/", review_views.review_overview, name="review_overview"),
+    path("review/sampling/", oversight_views.sampling_page, name="sampling"),
+    path("review/sampling/change/", oversight_views.sampling_action, name="sampling_action"),
+    path("review/results/", oversight_views.results_page, name="results"),
+    path("review/results.xlsx", oversight_views.results_download, name="results_download"),
     path("notifications/read/", review_views.notifications_read, name="notifications_read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

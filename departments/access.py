@@ -2,8 +2,11 @@
 
 - A department member (editor or viewer) sees the forms of the departments they belong to;
   editors change them while they are drafts or returned.
-- A reviewer sees the forms of every department their finance bureau oversees, and reviews them,
-  except those of a department they are an editor of: nobody approves their own form.
+- A 主管部门 reviewer (a supervisor membership on a department) sees and reviews the forms of
+  that department's 二级单位 (its children) while they are at the 主管部门 stage.
+- A finance reviewer sees the forms of every department their finance bureau oversees, and
+  reviews them once they reach the bureau.
+- Nobody decides on a form of a department they edit, at any level.
 - A superuser (administrator) sees everything and may reopen approved forms.
 
 Anything outside a user's scope answers 404, so that ids of other departments' forms reveal
@@ -28,15 +31,22 @@ def visible_departments(user):
         return Department.objects.none()
     if user.is_superuser:
         return Department.objects.all()
-    member_of = Department.objects.filter(memberships__user=user).values("pk")
+    member_of = member_departments(user).values("pk")
     reviewed = Department.objects.filter(bureau__memberships__user=user).values("pk")
-    return Department.objects.filter(Q(pk__in=member_of) | Q(pk__in=reviewed))
+    supervised = _supervised(user).values("pk")
+    return Department.objects.filter(
+        Q(pk__in=member_of) | Q(pk__in=reviewed) | Q(pk__in=supervised)
+    )
 
 
 def member_departments(user):
+    """Departments whose forms this user fills or reads (an editor's or viewer's)."""
     if not user.is_authenticated or not user.is_active:
         return Department.objects.none()
-    return Department.objects.filter(memberships__user=user)
+    return Department.objects.filter(
+        memberships__user=user,
+        memberships__role__in=[Membership.Role.EDITOR, Membership.Role.VIEWER],
+    )
 
 
 def editable_departments(user):
@@ -60,6 +70,63 @@ def reviewed_departments(user):
     )
 
 
+def _supervised(user):
+    return Department.objects.filter(
+        parent__memberships__user=user, parent__memberships__role=Membership.Role.SUPERVISOR
+    )
+
+
+def supervised_departments(user):
+    """二级单位 whose forms this user reviews as their 主管部门's reviewer, except those the user
+    edits."""
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    return _supervised(user).exclude(pk__in=editable_departments(user).values("pk"))
+
+
+def review_departments(user):
+    """Departments whose forms this user reviews at some level (主管部门 or finance)."""
+    return Department.objects.filter(
+        Q(pk__in=reviewed_departments(user).values("pk"))
+        | Q(pk__in=supervised_departments(user).values("pk"))
+    )
+
+
+def supervisors_of(department_id):
+    """The active users who review this department's forms as its 主管部门: the same rule as
+    supervised_departments, seen from the department."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Membership.Role.SUPERVISOR,
+            memberships__department__children=department_id,
+        )
+        .exclude(pk__in=editors_of(department_id).values("pk"))
+    )
+
+
+def reviews_bureau(user, bureau):
+    """Whether the user is a finance reviewer of this bureau (its samples, its results)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.bureau_memberships.filter(bureau=bureau).exists()
+
+
+def has_role(user, role, evaluation):
+    """Whether the user has this role (evaluations/steps.py) towards the form's department."""
+    department_id = evaluation.project.department_id
+    if role == "editor":
+        return can_edit_department(user, department_id)
+    if role == "supervisor":
+        return supervised_departments(user).filter(pk=department_id).exists()
+    if role == "finance":
+        return reviewed_departments(user).filter(pk=department_id).exists()
+    if role == "admin":
+        return is_admin(user)
+    raise ValueError(f"unknown role {role!r}")
+
+
 def editors_of(department_id):
     """The active users who edit this department's forms."""
     return get_user_model().objects.filter(
@@ -81,7 +148,7 @@ def reviewers_of(department_id):
 
 
 def is_member(user):
-    return user.is_authenticated and user.memberships.exists()
+    return user.is_authenticated and member_departments(user).exists()
 
 
 def is_reviewer(user):
@@ -89,7 +156,10 @@ def is_reviewer(user):
         return False
     # Asked by the view and again by the menu of the same page.
     if not hasattr(user, "_is_reviewer"):
-        user._is_reviewer = user.bureau_memberships.exists()
+        user._is_reviewer = (
+            user.bureau_memberships.exists()
+            or user.memberships.filter(role=Membership.Role.SUPERVISOR).exists()
+        )
     return user._is_reviewer
 
 
@@ -100,8 +170,9 @@ def visible_evaluations(user):
 
 
 def reviewable_evaluations(user):
+    """Forms this user reviews at some level."""
     return Evaluation.objects.filter(
-        project__department__in=reviewed_departments(user).values("pk")
+        project__department__in=review_departments(user).values("pk")
     ).select_related("project__department", "year")
 
 
@@ -122,8 +193,10 @@ def evaluation_for_editing(user, pk):
 
 
 def evaluation_for_review(user, pk):
+    """The form if this user reviews it at some level; which step they may take now is the
+    workflow's to say."""
     evaluation = evaluation_for_viewing(user, pk)
-    if not can_review(user, evaluation):
+    if not (can_review(user, evaluation) or has_role(user, "supervisor", evaluation)):
         raise PermissionDenied
     return evaluation
 

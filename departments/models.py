@@ -68,6 +68,8 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         EDITOR = "editor", _("Editor")
         VIEWER = "viewer", _("Viewer")
+        # A reviewer at this department as 主管部门: of the forms of its 二级单位 (its children).
+        SUPERVISOR = "supervisor", _("主管部门 reviewer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -81,7 +83,8 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "department"], name="one_role_per_department"),
             models.CheckConstraint(
-                condition=models.Q(role__in=["editor", "viewer"]), name="membership_role_known"
+                condition=models.Q(role__in=["editor", "viewer", "supervisor"]),
+                name="membership_role_known",
             ),
         ]
 

@@ -21,6 +21,8 @@ from evaluations.models import (
     Indicator,
     IndicatorCategory,
     Project,
+    Sample,
+    SampledForm,
     Transition,
     Year,
 )
@@ -151,7 +153,7 @@ class BureauYearInline(admin.TabularInline):
     model = BureauYear
     form = YearSettingsForm
     extra = 0
-    fields = ["bureau", "layout", "edition", "deadline"]
+    fields = ["bureau", "layout", "edition", "deadline", "supervisor_stage"]
     show_change_link = True
 
 
@@ -168,7 +170,7 @@ class YearAdmin(RulesInForce, admin.ModelAdmin):
 class BureauYearAdmin(RulesInForce, admin.ModelAdmin):
     form = YearSettingsForm
     readonly_fields = ["rules_in_force"]
-    list_display = ["bureau", "year", "layout", "edition", "deadline"]
+    list_display = ["bureau", "year", "layout", "edition", "deadline", "supervisor_stage"]
     list_filter = ["year", "layout", "bureau", "edition"]
     search_fields = ["bureau__name", "bureau__code"]
     list_select_related = ["bureau", "edition"]
@@ -199,7 +201,7 @@ class TransitionInline(admin.TabularInline):
     model = Transition
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor", "from_state", "to_state", "comment"]
+    fields = ["created_at", "actor", "step", "from_state", "to_state", "comment"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -219,3 +221,30 @@ class EvaluationAdmin(admin.ModelAdmin):
     @admin.display(description=_("department"), ordering="project__department__name")
     def department_name(self, evaluation):
         return evaluation.project.department.name
+
+
+class SampledFormInline(admin.TabularInline):
+    model = SampledForm
+    extra = 0
+    can_delete = False
+    fields = ["evaluation", "drawn", "result", "comment", "reviewed_by", "reviewed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Sample)
+class SampleAdmin(admin.ModelAdmin):
+    """Samples are drawn on the bureau's 抽查复核 page, where the draw is recorded; the admin
+    shows them as they are."""
+
+    list_display = ["bureau", "year", "seed", "percentage", "per_department", "issued_at"]
+    list_filter = ["year", "bureau"]
+    inlines = [SampledFormInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,7 +9,7 @@ removed or changed, and which places changed, so pinned comments can say whether
 from dataclasses import dataclass, field
 
 from evaluations import content, layouts
-from evaluations.models import Evaluation, Transition
+from evaluations.models import Transition
 
 # Where a pinned comment on the goals is heeded.
 GOAL_FIELDS = {"goal", "achieved"}
@@ -146,11 +146,8 @@ def _same_place(row, other):
 def since_last_submission(evaluation):
     """Changes between the two latest submissions, or None for a form submitted once or never."""
     snapshots = list(
-        Transition.objects.filter(
-            evaluation=evaluation,
-            to_state=Evaluation.State.SUBMITTED,
-            snapshot__isnull=False,
-        )
+        # Only the submitting steps keep a snapshot, whichever level they go to.
+        Transition.objects.filter(evaluation=evaluation, snapshot__isnull=False)
         .order_by("-created_at", "-id")
         .values_list("snapshot", flat=True)[:2]
     )

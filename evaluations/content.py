@@ -367,7 +367,8 @@ def _save_rows(evaluation, edition, rows):
 
 
 def filed_years(project, excluding, lock=False):
-    """Years whose form of this project is with the finance bureau or approved.
+    """Years whose form of this project is under review (at its 主管部门 or the finance bureau)
+    or approved.
 
     Those forms were filed under the project's current name, which must then stay as it is.
     """
@@ -375,7 +376,7 @@ def filed_years(project, excluding, lock=False):
     if lock:
         # Locks every other year's form, so that none is submitted while the name changes.
         others = others.select_for_update()
-    filed = (Evaluation.State.SUBMITTED, Evaluation.State.APPROVED)
+    filed = (Evaluation.State.SUPERVISOR, Evaluation.State.SUBMITTED, Evaluation.State.APPROVED)
     return sorted(year for year, state in others.values_list("year", "state") if state in filed)
 
 

@@ -297,6 +297,10 @@ def plan(department, workbooks, *, user=None, lock=False):
 
 
 def _why_not(evaluation):
+    if evaluation.state == Evaluation.State.SUPERVISOR:
+        return _(
+            "The form is submitted and waits for its 主管部门's review; withdraw it to change it."
+        )
     if evaluation.state == Evaluation.State.SUBMITTED:
         return _(
             "The form is submitted and waits for the finance bureau's review; withdraw it to "

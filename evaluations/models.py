@@ -139,6 +139,13 @@ def layout_choices():
     return layouts.choices()
 
 
+def step_choices():
+    # The steps import this module.
+    from evaluations import steps
+
+    return [(step.name, step.label) for step in steps.STEPS]
+
+
 class YearSettings(models.Model):
     """What a year asks of the forms filed in it: the layout they are printed in, the edition
     (fund sources and taxonomy), the scoring rules, the deadline and the checks' settings."""
@@ -159,6 +166,14 @@ class YearSettings(models.Model):
         ),
     )
     deadline = models.DateField(_("submission deadline"), null=True, blank=True)
+    supervisor_stage = models.BooleanField(
+        _("主管部门 review first"),
+        default=False,
+        help_text=_(
+            "Forms of a 二级单位 go to its 主管部门 before the finance bureau; forms of a "
+            "department without a parent go to the finance bureau directly."
+        ),
+    )
     execution_threshold = models.DecimalField(
         _("execution rate threshold (%)"),
         max_digits=5,
@@ -299,6 +314,8 @@ class Evaluation(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # With the 主管部门 of a 二级单位, before it goes to the finance bureau.
+        SUPERVISOR = "supervisor", _("At the 主管部门")
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
@@ -332,6 +349,8 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    # When the 主管部门 passed the form on to the finance bureau (cleared by a return).
+    passed_at = models.DateTimeField(_("passed on at"), null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     # Review flags of the last submission (evaluations/checks.py), kept so that the review queue
     # sorts and filters by them; None until the form is first submitted.
@@ -346,7 +365,7 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_form_per_project_year"),
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "approved", "returned"]),
+                condition=Q(state__in=["draft", "supervisor", "submitted", "approved", "returned"]),
                 name="evaluation_state_known",
             ),
             models.CheckConstraint(
@@ -506,6 +525,8 @@ class Transition(models.Model):
     )
     from_state = models.CharField(max_length=16, choices=Evaluation.State)
     to_state = models.CharField(max_length=16, choices=Evaluation.State)
+    # The step of evaluations/steps.py taken; blank on rows older than the declared steps.
+    step = models.CharField(max_length=32, choices=step_choices, blank=True)
     comment = MultiLineField(_("comment"), max_length=LONG_TEXT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The form as submitted, so that a reviewer sees what changed between two submissions.
@@ -528,10 +549,23 @@ class Transition(models.Model):
     @property
     def comment_label(self):
         """What the comment is called: an administrator reopening an approved form gives a
-        reason, not a reviewer's comment."""
-        if self.from_state == Evaluation.State.APPROVED:
-            return _("Reason:")
-        return _("Reviewer’s comment:")
+        reason, not a reviewer's comment (as its step declares)."""
+        declared = self.declared_step
+        return declared.comment_label if declared else _("Reviewer’s comment:")
+
+    @property
+    def declared_step(self):
+        from evaluations import steps
+
+        return steps.step_of(self)
+
+    @property
+    def level_label(self):
+        """Who took the step, as the history names the level: unit, 主管部门, finance bureau."""
+        from evaluations import steps
+
+        declared = self.declared_step
+        return steps.LEVELS[declared.level] if declared else ""
 
 
 class PinnedComment(models.Model):
@@ -612,3 +646,105 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.transition}"
+
+
+class Sample(models.Model):
+    """A finance bureau's 抽查复核 of a year: approved forms drawn at random for re-review.
+
+    The draw is recorded (its seed and its rule), so that drawing again from the same forms
+    with the same seed gives the same forms: the draw can be shown to have been fair.
+    """
+
+    bureau = models.ForeignKey(
+        FinanceBureau, verbose_name=_("finance bureau"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.ForeignKey(
+        Year, verbose_name=_("year"), on_delete=models.PROTECT, related_name="samples"
+    )
+    seed = models.BigIntegerField(_("seed of the draw"))
+    # The rule of the draw: a percentage of the approved forms, or a number per department.
+    percentage = models.DecimalField(
+        _("percentage drawn"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    per_department = models.PositiveSmallIntegerField(
+        _("forms drawn per department"), null=True, blank=True
+    )
+    # How many approved forms there were to draw from, as the draw saw them.
+    candidates = models.PositiveIntegerField(_("approved forms drawn from"), default=0)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    # Issued (下发): the departments see which of their forms are sampled, and results go in.
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sample for re-review")
+        verbose_name_plural = _("samples for re-review")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "year"], name="one_sample_per_bureau_year"),
+            models.CheckConstraint(
+                condition=(
+                    Q(percentage__isnull=False, per_department__isnull=True)
+                    | Q(percentage__isnull=True, per_department__isnull=False)
+                ),
+                name="sample_has_one_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(percentage__gt=0, percentage__lte=100) | Q(percentage__isnull=True),
+                name="sample_percentage_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(per_department__gt=0) | Q(per_department__isnull=True),
+                name="sample_per_department_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} · {self.year_id}"
+
+    @property
+    def is_issued(self):
+        return self.issued_at is not None
+
+
+class SampledForm(models.Model):
+    """One form of a sample, drawn or added by hand, with the re-review's result."""
+
+    class Result(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        ADJUSTED = "adjusted", _("Confirmed with corrections")
+        FAILED = "failed", _("Not confirmed")
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="forms")
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("form"), on_delete=models.CASCADE, related_name="samplings"
+    )
+    # False for a form the bureau added by hand after the draw.
+    drawn = models.BooleanField(_("drawn"), default=True)
+    result = models.CharField(_("re-review result"), max_length=16, choices=Result, blank=True)
+    comment = MultiLineField(_("re-review comment"), max_length=LONG_TEXT, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("re-reviewed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation__project__department__code", "evaluation__project__name"]
+        verbose_name = _("sampled form")
+        verbose_name_plural = _("sampled forms")
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "evaluation"], name="sampled_once"),
+            models.CheckConstraint(
+                condition=Q(result__in=["", "confirmed", "adjusted", "failed"]),
+                name="sampled_result_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(result="") | Q(reviewed_at__isnull=False),
+                name="sampled_result_has_time",
+            ),
+            *text_constraints("sampled", multi_line={"comment": LONG_TEXT}),
+        ]
+
+    def __str__(self):
+        return f"{self.sample} · {self.evaluation}"

@@ -1,7 +1,8 @@
 """Telling people that a form changed state: by e-mail, and on their dashboard.
 
-- A submission is told to the reviewers of the bureau that oversees the department.
-- A return, an approval and a reopening are told to the editors of the department.
+- Each step tells the roles its declaration names (evaluations/steps.py): a submission the
+  reviewers of the level it goes to (the 主管部门's or the finance bureau's), passing on the
+  finance bureau and the unit, a return, an approval and a reopening the department's editors.
 
 A user reads an event by opening its form (`mark_read`) or by marking all read; the dashboard
 lists the unread ones first and folds the latest read ones away below them (`dashboard_events`).
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from config.events import log_event
 from config.texts import one_line
 from departments import access
+from evaluations import steps
 from evaluations.models import Evaluation, Notification, Transition
 
 State = Evaluation.State
@@ -34,14 +36,21 @@ State = Evaluation.State
 DASHBOARD_EVENTS = 10
 
 
-def recipients(transition):
+# Who holds each role towards a department (departments/access.py).
+_HOLDERS = {
+    steps.EDITOR: access.editors_of,
+    steps.SUPERVISOR: access.supervisors_of,
+    steps.FINANCE: access.reviewers_of,
+}
+
+
+def recipients(transition, roles=None):
+    """The users the transition is told to: those of the step's `tells` (or of `roles`)."""
+    step = transition.declared_step
     department_id = transition.evaluation.project.department_id
-    if transition.to_state == State.SUBMITTED:
-        users = access.reviewers_of(department_id)
-    elif transition.to_state in (State.RETURNED, State.APPROVED):
-        users = access.editors_of(department_id)
-    else:
-        return get_user_model().objects.none()
+    users = get_user_model().objects.none()
+    for role in step.tells if roles is None and step else roles or ():
+        users = users | _HOLDERS[role](department_id)
     if transition.actor_id:
         users = users.exclude(pk=transition.actor_id)
     return users.distinct()
@@ -49,10 +58,11 @@ def recipients(transition):
 
 def announce(transition):
     users = list(recipients(transition))
-    if transition.to_state != State.SUBMITTED:
-        Notification.objects.bulk_create(
-            Notification(recipient=user, transition=transition) for user in users
-        )
+    # The department's editors read it on their dashboard too; reviewers have their queue.
+    editors = {user.pk for user in recipients(transition, roles=[steps.EDITOR])}
+    Notification.objects.bulk_create(
+        Notification(recipient=user, transition=transition) for user in users if user.pk in editors
+    )
     addresses = [user.email for user in users if user.email]
     if addresses:
         # A named function, not a functools.partial: when a robust hook fails, Django logs its
@@ -63,17 +73,20 @@ def announce(transition):
         transaction.on_commit(send_after_commit, robust=True)
 
 
-def link(transition):
-    """Where the recipient acts next: the review page, the edit page, or the form."""
+def path(transition):
+    """Where the recipient acts next: the review page of a form waiting for a decision, the
+    edit page of a returned one, else the form."""
     evaluation_id = transition.evaluation_id
-    if transition.to_state == State.SUBMITTED:
-        path = reverse("evaluation_review", args=[evaluation_id])
-    elif transition.to_state == State.RETURNED:
-        path = reverse("evaluation_edit", args=[evaluation_id])
-    else:
-        path = reverse("evaluation_detail", args=[evaluation_id])
+    if any(steps.reviewing(step) for step in steps.leaving(transition.to_state)):
+        return reverse("evaluation_review", args=[evaluation_id])
+    if transition.to_state == State.RETURNED:
+        return reverse("evaluation_edit", args=[evaluation_id])
+    return reverse("evaluation_detail", args=[evaluation_id])
+
+
+def link(transition):
     # Absolute when the deployment says where it lives; a path is still a useful pointer.
-    return settings.SITE_URL.rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path(transition)
 
 
 def headline(transition):

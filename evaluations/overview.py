@@ -5,7 +5,7 @@ the bureau's side); the distribution buckets the execution rate of every form ha
 drafts) by tens of percent. Both are a fixed number of queries, whatever the number of forms.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from evaluations.models import Evaluation
 from evaluations.queue import WAITING, execution_rate
 
 State = Evaluation.State
-COLUMNS = [State.DRAFT, State.SUBMITTED, State.RETURNED, State.APPROVED]
+COLUMNS = [State.DRAFT, State.SUPERVISOR, State.SUBMITTED, State.RETURNED, State.APPROVED]
 BUCKET = 10
 TOP = 100
 
@@ -26,13 +26,14 @@ class Progress:
     department: object
     counts: dict
     overdue: bool
+    columns: list = field(default_factory=lambda: COLUMNS)
 
     @property
     def total(self):
         return sum(self.counts.values())
 
     def cells(self):
-        return [self.counts[state] for state in COLUMNS]
+        return [self.counts[state] for state in self.columns]
 
 
 def progress(user, year):
@@ -55,7 +56,19 @@ def progress(user, year):
         behind = not any(mine.values()) or any(mine[state] for state in WAITING)
         late = deadlines.passed(due[department.bureau_id])
         rows.append(Progress(department, mine, overdue=late and behind))
+    shown = columns(rows)
+    for row in rows:
+        row.columns = shown
     return rows
+
+
+def columns(rows):
+    """The states the overview shows: the 主管部门 stage only where some form is at it."""
+    return [
+        state
+        for state in COLUMNS
+        if state != State.SUPERVISOR or any(row.counts[state] for row in rows)
+    ]
 
 
 def bucket_labels():
@@ -89,7 +102,7 @@ def chart_data(rows, rates):
                 "state": state,
                 "data": [row.counts[state] for row in rows],
             }
-            for state in COLUMNS
+            for state in columns(rows)
         ],
         "rates": {"labels": bucket_labels(), "data": rates, "label": _("Forms")},
     }

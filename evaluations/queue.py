@@ -68,9 +68,9 @@ class QueueFilters(forms.Form):
         label=_("Sort by"), choices=[(key, label) for key, (label, _o) in SORTS.items()]
     )
 
-    def __init__(self, data, *, departments, years):
+    def __init__(self, data, *, departments, years, state=None):
         data = data.copy()
-        for name, value in DEFAULTS.items():
+        for name, value in {**DEFAULTS, "state": state or DEFAULTS["state"]}.items():
             data.setdefault(name, value)
         super().__init__(data)
         self.fields["department"].queryset = departments
@@ -162,18 +162,24 @@ class Queue:
         current = self.filters.value("state") or ""
         tabs = [("", _("All"), self.counts[""], current == "")]
         for state, label in State.choices:
-            tabs.append((state, label, self.counts.get(state, 0), current == state))
+            count = self.counts.get(state, 0)
+            # The 主管部门 stage only where some form of the scope is at it.
+            if state == State.SUPERVISOR and not count and current != state:
+                continue
+            tabs.append((state, label, count, current == state))
         return tabs
 
 
 def build(user, params, page_size=None):
     years = list(Year.objects.all())
-    departments = access.reviewed_departments(user).order_by("name")
+    departments = access.review_departments(user).order_by("name")
     if not params.get("year"):
         opening = waiting.default_year(user, Desk.REVIEW)
         params = params.copy()
         params["year"] = opening.year if opening else ""
-    filters = QueueFilters(params, departments=departments, years=years)
+    filters = QueueFilters(
+        params, departments=departments, years=years, state=waiting.review_state(user)
+    )
     wanted = filters.value("year")
     year = next((y for y in years if y.year == wanted), years[0] if years else None)
 

@@ -5,10 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config.texts import LONG_TEXT, MultiLineFormField
+from evaluations.models import Evaluation
 from evaluations.workflow import Pin
-
-APPROVE = "approve"
-RETURN = "return"
 
 
 def _textarea(rows):
@@ -16,16 +14,19 @@ def _textarea(rows):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[(APPROVE, _("Approve")), (RETURN, _("Return for changes"))]
-    )
+    """A reviewer's decision: one of the steps the reviewer may take now (evaluations/steps.py),
+    with a comment and, for a return, comments pinned to places of the form."""
+
+    decision = forms.ChoiceField()
     comment = MultiLineFormField(
         label=_("Reviewer’s comment"), required=False, max_length=LONG_TEXT, widget=_textarea(3)
     )
 
-    def __init__(self, *args, targets, **kwargs):
+    def __init__(self, *args, targets, decisions, **kwargs):
         super().__init__(*args, **kwargs)
         self.targets = targets
+        self.decisions = decisions
+        self.fields["decision"].choices = [(step.name, step.label) for step in decisions]
         for target in targets:
             self.fields[self.pin_field(target)] = MultiLineFormField(
                 label=target.label, required=False, max_length=LONG_TEXT, widget=_textarea(2)
@@ -53,10 +54,12 @@ class ReviewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        decision = cleaned.get("decision")
-        if decision == RETURN and not cleaned.get("comment", "").strip():
+        step = next((s for s in self.decisions if s.name == cleaned.get("decision")), None)
+        if step is None:
+            return cleaned
+        if step.needs_comment and not cleaned.get("comment", "").strip():
             self.add_error("comment", _("Say what the department should change."))
-        if decision == APPROVE and self.pins():
+        if step.target != Evaluation.State.RETURNED and self.pins():
             self.add_error(
                 None,
                 _("Comments pinned to rows go with returning the form. Clear them to approve it."),

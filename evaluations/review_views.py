@@ -22,9 +22,11 @@ from evaluations import (
     overview,
     pins,
     queue,
+    steps,
     workflow,
 )
-from evaluations.review_forms import APPROVE, ReopenForm, ReviewForm
+from evaluations.models import Evaluation
+from evaluations.review_forms import ReopenForm, ReviewForm
 from evaluations.views import EditPage, official_context, selected_year
 from evaluations.waiting import Desk
 
@@ -37,7 +39,7 @@ def evaluation_submit(request, pk):
         if refused:
             return refused
     try:
-        workflow.submit(evaluation, request.user)
+        transition = workflow.submit(evaluation, request.user)
     except workflow.NotReady as not_ready:
         # The edit page lists every problem, each linking to its place.
         messages.error(request, str(not_ready))
@@ -45,10 +47,13 @@ def evaluation_submit(request, pk):
     except workflow.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect("evaluation_detail", evaluation.pk)
-    messages.success(
-        request, _("Submitted for review. The form is read-only until the finance bureau decides.")
-    )
+    messages.success(request, _done(transition, evaluation))
     return redirect("evaluation_detail", evaluation.pk)
+
+
+def _done(transition, evaluation):
+    """What the page says once a step is taken, as the step declares it."""
+    return transition.declared_step.done % {"form": evaluation}
 
 
 def _save_typed(request, evaluation):
@@ -74,11 +79,11 @@ def _save_typed(request, evaluation):
 def evaluation_withdraw(request, pk):
     evaluation = access.evaluation_for_editing(request.user, pk)
     try:
-        workflow.withdraw(evaluation, request.user)
+        transition = workflow.withdraw(evaluation, request.user)
     except workflow.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect("evaluation_detail", evaluation.pk)
-    messages.success(request, _("The form is withdrawn: it is a draft again."))
+    messages.success(request, _done(transition, evaluation))
     return redirect("evaluation_edit", evaluation.pk)
 
 
@@ -97,19 +102,34 @@ def review_queue(request):
 def evaluation_review(request, pk):
     evaluation = access.evaluation_for_review(request.user, pk)
     notifications.mark_read(request.user, evaluation)
-    form = ReviewForm(_posted(request), targets=pins.targets(evaluation))
-    if form.is_valid():
-        comment = form.cleaned_data["comment"]
+    decisions = [
+        step for step in workflow.available(evaluation, request.user) if steps.reviewing(step)
+    ]
+    posted = _posted(request)
+    form = ReviewForm(posted, targets=pins.targets(evaluation), decisions=decisions)
+    wanted = steps.BY_NAME.get((posted or {}).get("decision"))
+    if wanted is not None and wanted not in decisions:
+        # Another level holds the form, or someone decided since the page was opened: the
+        # workflow says which, and nothing changes.
         try:
-            if form.cleaned_data["decision"] == APPROVE:
-                workflow.approve(evaluation, request.user, comment)
-                messages.success(request, _("Approved: %(form)s") % {"form": evaluation})
-            else:
-                workflow.return_(evaluation, request.user, comment, form.pins())
-                messages.success(request, _("Returned: %(form)s") % {"form": evaluation})
+            workflow.take(wanted.name, evaluation, request.user, posted.get("comment", ""))
+        except workflow.Refused as refusal:
+            messages.error(request, str(refusal))
+        return redirect("evaluation_review", evaluation.pk)
+    if form.is_valid():
+        step = steps.get(form.cleaned_data["decision"])
+        try:
+            transition = workflow.take(
+                step.name,
+                evaluation,
+                request.user,
+                form.cleaned_data["comment"],
+                form.pins() if step.target == Evaluation.State.RETURNED else (),
+            )
         except workflow.Refused as refusal:
             messages.error(request, str(refusal))
             return redirect("evaluation_review", evaluation.pk)
+        messages.success(request, _done(transition, evaluation))
         return redirect("review_queue")
     return render(
         request,
@@ -127,6 +147,7 @@ def _review_context(evaluation, form):
         **official_context(evaluation),
         "back": "review_queue",
         "form": form,
+        "decisions": form.decisions,
         "flags": checks.run(evaluation).flags,
         "changes": since,
         "heeded": heeded,
@@ -171,7 +192,7 @@ def review_overview(request):
             "year": year,
             "years": years,
             "rows": rows,
-            "columns": overview.COLUMNS,
+            "columns": overview.columns(rows),
             "rates": zip(overview.bucket_labels(), rates, strict=False),
             "chart": overview.chart_data(rows, rates),
         },

@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import access
-from evaluations import content, editing, notifications, official, scorecard, scoring, waiting
+from evaluations import (
+    content,
+    editing,
+    notifications,
+    official,
+    sampling,
+    scorecard,
+    scoring,
+    waiting,
+)
 from evaluations.completion import offered
 from evaluations.forms import (
     EvaluationForm,
@@ -136,6 +145,7 @@ def evaluation_detail(request, pk):
             **official_context(evaluation),
             "can_edit": access.can_edit(request.user, evaluation),
             "back": way_back(request.user, evaluation),
+            "sampled": sampling.of_form(evaluation),
         },
     )
 

@@ -14,9 +14,10 @@ work is listed on the dashboard and above the queue.
 
 import enum
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from departments import access
+from evaluations import steps
 from evaluations.models import Evaluation, Year
 
 State = Evaluation.State
@@ -39,12 +40,42 @@ def forms(user, desk):
 def waiting(user, desk):
     """The forms waiting for the user to act on at this desk."""
     if desk is Desk.REVIEW:
-        return forms(user, desk).filter(state=State.SUBMITTED)
+        return Evaluation.objects.filter(awaiting_review(user))
     # Viewers change nothing: returned forms wait for the department's editors only.
     return Evaluation.objects.filter(
         project__department__in=access.editable_departments(user).values("pk"),
         state=State.RETURNED,
     )
+
+
+def review_scopes(user):
+    """[(role, departments)]: the levels this user reviews at, lowest first, and where."""
+    found = []
+    for role, departments in (
+        (steps.SUPERVISOR, access.supervised_departments(user)),
+        (steps.FINANCE, access.reviewed_departments(user)),
+    ):
+        if departments.exists():
+            found.append((role, departments))
+    return found
+
+
+def awaiting_review(user):
+    """The condition of the forms waiting for this user's decision: at each level the user
+    reviews, the forms in the states that level's steps leave."""
+    condition = Q(pk__in=[])
+    for role, departments in review_scopes(user):
+        condition |= Q(
+            project__department__in=departments.values("pk"),
+            state__in=steps.review_states(role),
+        )
+    return condition
+
+
+def review_state(user):
+    """The state a reviewer's queue opens on: that of the lowest level they review at."""
+    scopes = review_scopes(user)
+    return steps.review_states(scopes[0][0])[0] if scopes else State.SUBMITTED
 
 
 def default_year(user, desk):

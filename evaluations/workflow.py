@@ -1,17 +1,16 @@
-"""The only place where a form changes state.
+"""The only place where a form changes state: `take(step, …)` for any step of
+evaluations/steps.py, where the workflow is declared.
 
-    draft      ──submit───▶ submitted   editors of the form's department
-    returned   ──submit───▶ submitted
-    submitted  ──withdraw─▶ draft       the same editors, until a reviewer has acted
-    submitted  ──approve──▶ approved    reviewers of the bureau that oversees the department
-    submitted  ──return_──▶ returned    the same reviewers, with a comment
-    approved   ──reopen───▶ returned    administrators, with a reason
+`take` checks who may act (departments/access.py, by the step's role), then, in one
+transaction, locks the form's row, checks the state again under the lock, runs the blocking
+checks where the step says so, changes the state and writes the history row with the step. Of
+two people acting at once (the 主管部门 and the unit, two reviewers, a double click on submit) the
+second waits for the first's lock, finds the state changed and gets `Refused` with a message
+saying who was first: exactly one step happens.
 
-Each function checks who may act (departments/access.py), then, in one transaction, locks the
-form's row, checks the state again under the lock, changes it and writes the history row. Of two
-people acting at once (two reviewers, a double click on submit) the second waits for the first's
-lock, finds the state changed and gets `Refused` with a message saying who was first: exactly one
-transition happens.
+`submit`, `withdraw`, `pass_on`, `approve`, `return_` and `reopen` name the steps the pages
+take; each picks the declared step that fits the form where there are two (a 二级单位 in a year
+with the 主管部门 stage submits to its 主管部门, any other form to the finance bureau).
 """
 
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from django.utils.translation import ngettext
 from config.events import log_event
 from config.texts import multi_line, one_line
 from departments import access
-from evaluations import changes, checks, notifications
+from evaluations import changes, checks, notifications, steps
 from evaluations.models import PIN_LABEL, Evaluation, PinnedComment, Transition
 from evaluations.pins import Target
 
@@ -60,82 +59,129 @@ class Pin:
     comment: str
 
 
-def submit(evaluation, user):
-    if not access.can_submit(user, evaluation):
+def goes_through_supervisor(evaluation):
+    """Whether the form goes to its 主管部门 first: a 二级单位's form in a year with that stage."""
+    return bool(
+        evaluation.year_settings.supervisor_stage and evaluation.project.department.parent_id
+    )
+
+
+def available(evaluation, user):
+    """The steps this user may take on the form as it is now, in the declaration's order."""
+    return [
+        step
+        for step in steps.leaving(evaluation.state)
+        if _fits(step, evaluation) and access.has_role(user, step.role, evaluation)
+    ]
+
+
+def _fits(step, evaluation):
+    if step.route == steps.NOT_PASSED:
+        return evaluation.passed_at is None
+    return step.applies_to(goes_through_supervisor(evaluation))
+
+
+def take(name, evaluation, user, comment="", pins=()):
+    """Take the step called `name`; returns the history row. Raises PermissionDenied for a
+    user without the step's role, Refused (NotReady) when the form cannot take it now."""
+    step = steps.get(name)
+    if not access.has_role(user, step.role, evaluation):
         raise PermissionDenied
+    comment = multi_line(comment)
+    if step.needs_comment and not comment:
+        raise Refused(_comment_needed(step))
+    pins = [pin for pin in pins if multi_line(pin.comment)]
     with transaction.atomic():
-        current = _lock(evaluation, {State.DRAFT, State.RETURNED})
-        result = checks.run(current)
-        if result.problems:
-            raise NotReady(result.problems)
+        current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if current.state not in step.sources:
+            raise Refused(_not_now(current, step))
+        if not _fits(step, current):
+            raise Refused(_("This step does not apply to this form."))
+        for pin in pins:
+            _check_belongs(pin.target, current)
+        fields = {stamp: timezone.now() for stamp in step.stamps}
+        fields.update(dict.fromkeys(step.clears))
+        snapshot = None
+        if step.runs_checks:
+            result = checks.run(current)
+            if result.problems:
+                raise NotReady(result.problems)
+            snapshot = changes.snapshot(current)
+            fields["flag_count"] = len(result.flags)
+            # A form submitted again starts its way up again.
+            fields["passed_at"] = None
         return _move(
             current,
             evaluation,
             user,
-            State.SUBMITTED,
-            snapshot=changes.snapshot(current),
-            submitted_at=timezone.now(),
-            flag_count=len(result.flags),
+            step,
+            comment=comment,
+            snapshot=snapshot,
+            pins=pins,
+            **fields,
         )
+
+
+def submit(evaluation, user):
+    name = "submit_to_supervisor" if goes_through_supervisor(evaluation) else "submit"
+    return take(name, evaluation, user)
+
+
+def _one_of(names, evaluation, user):
+    """Of steps that do the same at two levels, the one this user takes on the form as it is:
+    the first whose role the user has and which leaves the form's state, else the last (whose
+    refusal then says why)."""
+    evaluation.refresh_from_db(fields=["state", "passed_at"])
+    for name in names:
+        step = steps.get(name)
+        if evaluation.state in step.sources and access.has_role(user, step.role, evaluation):
+            return name
+    return names[-1]
 
 
 def withdraw(evaluation, user):
-    """Take a submitted form back before a reviewer has acted on it."""
-    if not access.can_submit(user, evaluation):
-        raise PermissionDenied
-    with transaction.atomic():
-        current = _lock(evaluation, {State.SUBMITTED})
-        return _move(current, evaluation, user, State.DRAFT, submitted_at=None)
+    """Take a submitted form back before the next level has acted on it."""
+    return take(
+        _one_of(("withdraw_from_supervisor", "withdraw"), evaluation, user), evaluation, user
+    )
+
+
+def pass_on(evaluation, user, comment=""):
+    """The 主管部门 passes a 二级单位's form on to the finance bureau."""
+    return take("pass_on", evaluation, user, comment)
 
 
 def approve(evaluation, user, comment=""):
-    if not access.can_review(user, evaluation):
-        raise PermissionDenied
-    with transaction.atomic():
-        current = _lock(evaluation, {State.SUBMITTED})
-        return _move(
-            current,
-            evaluation,
-            user,
-            State.APPROVED,
-            comment=multi_line(comment),
-            approved_at=timezone.now(),
-        )
+    return take("approve", evaluation, user, comment)
 
 
 def return_(evaluation, user, comment, pins=()):
-    """Send a submitted form back to its department with a comment, and comments pinned to
-    places of the form."""
-    if not access.can_review(user, evaluation):
-        raise PermissionDenied
-    comment = multi_line(comment)
-    if not comment:
-        raise Refused(_("Returning a form needs a reviewer’s comment saying what to change."))
-    pins = [pin for pin in pins if multi_line(pin.comment)]
-    with transaction.atomic():
-        current = _lock(evaluation, {State.SUBMITTED})
-        for pin in pins:
-            _check_belongs(pin.target, current)
-        return _move(current, evaluation, user, State.RETURNED, comment=comment, pins=pins)
+    """Send a form back to its department with a comment, and comments pinned to places of the
+    form: from the 主管部门 while it is there, else from the finance bureau."""
+    name = _one_of(("return_by_supervisor", "return"), evaluation, user)
+    return take(name, evaluation, user, comment, pins)
 
 
 def reopen(evaluation, user, reason):
     """An administrator sends an approved form back to its department."""
-    if not access.can_reopen(user, evaluation):
-        raise PermissionDenied
-    reason = multi_line(reason)
-    if not reason:
-        raise Refused(_("Reopening an approved form needs a reason."))
-    with transaction.atomic():
-        current = _lock(evaluation, {State.APPROVED})
-        return _move(current, evaluation, user, State.RETURNED, comment=reason, approved_at=None)
+    return take("reopen", evaluation, user, reason)
 
 
-def _lock(evaluation, allowed):
-    current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    if current.state not in allowed:
-        raise Refused(_already(current))
-    return current
+def _comment_needed(step):
+    if step.name == "reopen":
+        return _("Reopening an approved form needs a reason.")
+    return _("Returning a form needs a reviewer’s comment saying what to change.")
+
+
+def _not_now(current, step):
+    """Why the step cannot be taken now: the form is with another level, or someone acted."""
+    parent = current.project.department.parent
+    if current.state == State.SUPERVISOR and step.level == steps.FINANCE and parent:
+        return _(
+            "This form is still with its 主管部门 (%(supervisor)s): the finance bureau decides "
+            "once the 主管部门 has passed it on. Nothing was changed."
+        ) % {"supervisor": parent.name}
+    return _already(current)
 
 
 def _already(current):
@@ -160,8 +206,9 @@ def _check_belongs(target, evaluation):
         raise ValueError("A pinned comment names a fund source of another edition.")
 
 
-def _move(current, evaluation, user, to_state, *, comment="", snapshot=None, pins=(), **fields):
+def _move(current, evaluation, user, step, *, comment="", snapshot=None, pins=(), **fields):
     from_state = current.state
+    to_state = step.target
     current.state = to_state
     for name, value in fields.items():
         setattr(current, name, value)
@@ -171,6 +218,7 @@ def _move(current, evaluation, user, to_state, *, comment="", snapshot=None, pin
         actor=user,
         from_state=from_state,
         to_state=to_state,
+        step=step.name,
         comment=comment,
         snapshot=snapshot,
     )
@@ -193,6 +241,7 @@ def _move(current, evaluation, user, to_state, *, comment="", snapshot=None, pin
             evaluation=current.pk,
             from_state=from_state,
             to_state=to_state,
+            step=step.name,
         )
     )
     # The caller's copy shows the new state too.

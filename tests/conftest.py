@@ -103,6 +103,49 @@ def next_year(edition):
 
 
 @pytest.fixture
+def unit(department):
+    """A 二级单位 of the 组织部."""
+    return Department.objects.create(
+        code="D-1-01",
+        name="中共攀枝花市西区区委组织部党员教育中心",
+        bureau=department.bureau,
+        parent=department,
+    )
+
+
+@pytest.fixture
+def unit_editor(unit):
+    user = make_user("unit_editor")
+    Membership.objects.create(user=user, department=unit, role=Membership.Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def supervisor(department):
+    """The 组织部's 主管部门 reviewer."""
+    user = make_user("supervisor")
+    Membership.objects.create(user=user, department=department, role=Membership.Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def other_supervisor(other_department):
+    """A 主管部门 reviewer of another parent."""
+    user = make_user("other_supervisor")
+    Membership.objects.create(
+        user=user, department=other_department, role=Membership.Role.SUPERVISOR
+    )
+    return user
+
+
+@pytest.fixture
+def two_levels(year):
+    year.supervisor_stage = True
+    year.save()
+    return year
+
+
+@pytest.fixture
 def editor(department):
     user = make_user("editor", first_name="组织部 填报员")
     Membership.objects.create(user=user, department=department, role=Membership.Role.EDITOR)

@@ -65,12 +65,12 @@ def test_the_organisation_departments_forms_stay_in_the_panzhihua_layout():
 
 
 def test_loading_the_demo_again_leaves_the_examples_as_they_are():
-    assert load_demo() == 12
+    assert load_demo() == 13
     example = Evaluation.objects.get(project__department__name="大英县司法局")
     Evaluation.objects.filter(pk=example.pk).update(conclusion="changed in the demo")
     assert load_demo() == 0
     assert Evaluation.objects.get(pk=example.pk).conclusion == "changed in the demo"
-    assert Evaluation.objects.count() == 12
+    assert Evaluation.objects.count() == 13
 
 
 # Synthetic forms in a layout

@@ -93,8 +93,8 @@ def test_loading_the_demo_twice_keeps_what_is_there():
     Evaluation.objects.filter(pk=evaluation.pk).update(goal="edited by a demo user")
     assert load_demo() == 0
     assert Evaluation.objects.get(pk=evaluation.pk).goal == "edited by a demo user"
-    # The ten seed forms and the two published examples.
-    assert Evaluation.objects.count() == 12
+    # The ten seed forms, the unit's 2024 form and the two published examples.
+    assert Evaluation.objects.count() == 13
 
 
 def test_the_seed_form_with_the_shortfall_keeps_its_blank_reason(evaluation):

@@ -19,7 +19,7 @@ from config import texts
 from departments.models import Department
 from evaluations import importing, pins, workflow
 from evaluations.excel import writer
-from evaluations.models import Evaluation, PinnedComment, Project
+from evaluations.models import Evaluation, PinnedComment, Project, Sample, SampledForm
 from tests.conftest import edit_data
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,11 @@ def one_of(model, evaluation, returned):
         "Transition": returned,
         "PinnedComment": PinnedComment.objects.filter(transition=returned).first(),
     }
+    if model.__name__ == "SampledForm":
+        sample = Sample.objects.create(
+            bureau=evaluation.project.department.bureau, year=evaluation.year, seed=1, percentage=10
+        )
+        return SampledForm.objects.create(sample=sample, evaluation=evaluation)
     return found[model.__name__]
 
 

@@ -248,6 +248,8 @@ PAGES = {
     ),
     "review queue": lambda s, u: english_client(u["reviewer"]).get("/review/?state="),
     "overview": lambda s, u: english_client(u["reviewer"]).get("/review/overview/"),
+    "sampling": lambda s, u: english_client(u["reviewer"]).get("/review/sampling/"),
+    "results": lambda s, u: english_client(u["reviewer"]).get("/review/results/"),
     "review resubmitted": lambda s, u: english_client(u["reviewer"]).get(
         f"/evaluations/{s['resubmitted'].pk}/review/"
     ),

@@ -31,7 +31,7 @@ def put_in(evaluation, state):
 # action, who acts, states it moves from, state it moves to
 ACTIONS = {
     "submit": ("editor", {State.DRAFT, State.RETURNED}, State.SUBMITTED),
-    "withdraw": ("editor", {State.SUBMITTED}, State.DRAFT),
+    "withdraw": ("editor", {State.SUPERVISOR, State.SUBMITTED}, State.DRAFT),
     "approve": ("reviewer", {State.SUBMITTED}, State.APPROVED),
     "return_": ("reviewer", {State.SUBMITTED}, State.RETURNED),
     "reopen": ("admin_user", {State.APPROVED}, State.RETURNED),

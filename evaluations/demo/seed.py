@@ -17,7 +17,7 @@ from django.utils import timezone
 from config.texts import one_line
 from departments.models import BureauMembership, Department, FinanceBureau, Membership
 from evaluations import content, pins, workflow
-from evaluations.demo import examples
+from evaluations.demo import examples, two_levels
 from evaluations.models import Edition, Evaluation, Project, Year
 
 DEMO_PASSWORD = "demo-pass-2023"
@@ -63,7 +63,8 @@ def load_demo():
         if not Evaluation.objects.filter(project=project, year=year).exists():
             created[project.name] = create_form(project, year, form, editor)
     _review_some(created, editor, reviewer)
-    return len(created) + _load_examples(deadline=today + datetime.timedelta(days=21))
+    made = two_levels.load(bureau, department, seed, _user)
+    return len(created) + made + _load_examples(deadline=today + datetime.timedelta(days=21))
 
 
 # The published examples: their logins' place name, and whether the demo hands the form in (the

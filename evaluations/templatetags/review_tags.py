@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from departments import access
-from evaluations import checks, deadlines, notifications, pins, waiting
+from evaluations import checks, deadlines, notifications, pins, steps, waiting, workflow
 from evaluations.models import Evaluation, PinnedComment, Transition
 from evaluations.templatetags.evaluation_tags import amount, percent
 from evaluations.waiting import Desk
@@ -21,8 +21,25 @@ State = Evaluation.State
 
 
 @register.filter
+def result_count(line, result):
+    """How many of a 结果通报 line's sampled forms got this re-review result."""
+    return line.value(result)
+
+
+@register.filter
+def event_path(transition):
+    return notifications.path(transition)
+
+
+@register.filter
 def reviews_forms(user):
     return access.is_reviewer(user)
+
+
+@register.filter
+def reviews_for_a_bureau(user):
+    """A finance reviewer: the bureau's oversight pages are theirs."""
+    return user.is_authenticated and user.bureau_memberships.exists()
 
 
 @register.filter
@@ -50,7 +67,7 @@ def queue_row(evaluation, overdue):
     flags = evaluation.flag_count
     return format_html(
         '<tr data-evaluation="{}"><td><a href="{}">{}</a></td><td>{}{}</td>'
-        '<td><span class="badge state-{}">{}</span></td><td>{}</td>'
+        '<td><span class="badge state-{}">{}</span></td><td>{}{}</td>'
         '<td class="text-end">{}</td><td class="text-end">{}</td><td class="text-end">{}</td></tr>',
         evaluation.pk,
         reverse("evaluation_review", args=[evaluation.pk]),
@@ -62,6 +79,13 @@ def queue_row(evaluation, overdue):
         evaluation.state,
         evaluation.get_state_display(),
         timezone.localtime(submitted).strftime("%Y-%m-%d %H:%M") if submitted else "—",
+        format_html(
+            '<div class="small text-body-secondary" data-passed>{}</div>',
+            _("主管部门 passed it on %(when)s")
+            % {"when": timezone.localtime(evaluation.passed_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        if evaluation.passed_at
+        else "",
         amount(evaluation.budget_total) or "—",
         percent(evaluation.execution_rate) or "—",
         format_html('<span class="badge text-bg-warning">{}</span>', flags)
@@ -128,16 +152,27 @@ def pinned(notes, target):
 
 @register.inclusion_tag("evaluations/_workflow_actions.html", takes_context=True)
 def workflow_actions(context, evaluation):
-    user = context["request"].user
-    state = evaluation.state
-    editor = access.can_submit(user, evaluation)
+    """The buttons of the steps this user may take on the form now, from the workflow's
+    declaration: a step with a page of its own (a decision) links there once, a plain step posts.
+    A reviewer of the form with nothing to decide still finds its flags and changes."""
+    request = context["request"]
+    user = request.user
+    on_page = request.resolver_match.url_name
+    links, posts = [], []
+    for step in workflow.available(evaluation, user):
+        if step.own_page:
+            if step.url_name != on_page and step.url_name not in [url for url, _s in links]:
+                links.append((step.url_name, step))
+        else:
+            posts.append(step)
+    reviews = access.can_review(user, evaluation) or access.has_role(
+        user, steps.SUPERVISOR, evaluation
+    )
     return {
         "evaluation": evaluation,
-        "can_submit": editor and evaluation.is_editable_state,
-        "can_withdraw": editor and state == State.SUBMITTED,
-        "can_review": access.can_review(user, evaluation),
-        "can_reopen": state == State.APPROVED and access.can_reopen(user, evaluation),
-        "on_review_page": context["request"].resolver_match.url_name == "evaluation_review",
+        "posts": posts,
+        "links": links,
+        "flags_link": reviews and on_page != "evaluation_review" and not links,
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -10,7 +10,8 @@ class Command(DemoCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} forms created). Logins: editor, viewer, dangxiao, "
-                f"reviewer, admin; editor-tianchang, reviewer-tianchang (national layout); "
+                f"reviewer, admin; unit-editor, supervisor (two-level review, 2024); "
+                f"editor-tianchang, reviewer-tianchang (national layout); "
                 f"editor-daying, reviewer-daying (Sichuan layout); password {DEMO_PASSWORD}"
             )
         )
