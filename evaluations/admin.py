@@ -197,15 +197,23 @@ class IndicatorInline(admin.TabularInline):
     extra = 0
 
 
-class TransitionInline(admin.TabularInline):
-    model = Transition
+class RecordInline(admin.TabularInline):
+    """Rows the workflow and the sampling write, shown as they are: their own pages change
+    them, each change recorded."""
+
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor", "step", "from_state", "to_state", "comment"]
-    readonly_fields = fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class TransitionInline(RecordInline):
+    model = Transition
+    fields = ["created_at", "actor", "step", "from_state", "to_state", "comment"]
 
 
 @admin.register(Evaluation)
@@ -223,15 +231,9 @@ class EvaluationAdmin(admin.ModelAdmin):
         return evaluation.project.department.name
 
 
-class SampledFormInline(admin.TabularInline):
+class SampledFormInline(RecordInline):
     model = SampledForm
-    extra = 0
-    can_delete = False
     fields = ["evaluation", "drawn", "result", "comment", "reviewed_by", "reviewed_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Sample)

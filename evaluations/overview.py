@@ -37,7 +37,7 @@ class Progress:
 
 
 def progress(user, year):
-    departments = list(access.reviewed_departments(user).order_by("name"))
+    departments = list(access.review_departments(user).order_by("name"))
     counts = (
         access.reviewable_evaluations(user)
         .filter(year=year)

@@ -168,3 +168,20 @@ def test_nobody_reviews_a_form_of_a_department_they_edit(unit_form, unit, depart
     workflow.submit(unit_form, user)
     with pytest.raises(PermissionDenied):
         workflow.pass_on(unit_form, user)
+
+
+def test_every_state_has_its_colour():
+    from django.conf import settings
+
+    css = (settings.BASE_DIR / "static" / "css" / "app.css").read_text()
+    assert [state for state in State if f".state-{state.value} " not in css] == []
+
+
+def test_the_history_shows_the_level_of_every_step(
+    client_for, unit_form, unit_editor, supervisor, reviewer
+):
+    workflow.submit(unit_form, unit_editor)
+    workflow.pass_on(unit_form, supervisor)
+    page = client_for(unit_editor).get(f"/evaluations/{unit_form.pk}/").text
+    assert page.count("data-level>") == 2
+    assert "主管部门</span>" in page

@@ -85,3 +85,24 @@ def test_a_double_click_on_submit_makes_one_transition(evaluation, editor, slow_
     )
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Refused", "Transition"]
     assert Transition.objects.count() == 1
+
+
+@pytest.mark.parametrize("second", ["withdraw", "return"])
+def test_the_supervisor_passing_on_while_the_unit_withdraws_or_returns_makes_one_step(
+    make_form, unit, unit_editor, supervisor, two_levels, slow_announcements, second
+):
+    form = make_form("老干部队伍建设经费", owner=unit)
+    workflow.submit(form, unit_editor)
+    other = {
+        "withdraw": lambda: workflow.withdraw(Evaluation.objects.get(pk=form.pk), unit_editor),
+        "return": lambda: workflow.return_(
+            Evaluation.objects.get(pk=form.pk), supervisor, "请补充。"
+        ),
+    }[second]
+
+    outcomes = run_at_once(
+        lambda: workflow.pass_on(Evaluation.objects.get(pk=form.pk), supervisor), other
+    )
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Refused", "Transition"]
+    assert Transition.objects.exclude(step="submit_to_supervisor").count() == 1
