@@ -89,7 +89,33 @@ class YearSettingsForm(forms.ModelForm):
             self._check_rules(layout, cleaned["rules"])
         if edition is not None:
             self._check_edition(layout, edition)
+            self._check_forms_kept(edition)
         return cleaned
+
+    def _check_forms_kept(self, edition):
+        """Forms filed under this setting keep their fund lines and rows: their edition cannot
+        change under them."""
+        instance = self.instance
+        if instance.pk is None or instance.edition_id == edition.pk:
+            return
+        if isinstance(instance, BureauYear):
+            filed = Evaluation.objects.filter(
+                year=instance.year_id, project__department__bureau=instance.bureau_id
+            )
+        else:
+            own = BureauYear.objects.filter(year=instance.pk).values("bureau")
+            filed = Evaluation.objects.filter(year=instance.pk).exclude(
+                project__department__bureau__in=own
+            )
+        if filed.exists():
+            self.add_error(
+                "edition",
+                gettext(
+                    "Forms are filed under this setting in edition %(edition)s: their fund lines "
+                    "and indicator rows are of that edition, so it cannot change now."
+                )
+                % {"edition": instance.edition},
+            )
 
     def _check_rules(self, layout, rules):
         if layout.rules is None:

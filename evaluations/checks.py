@@ -345,8 +345,8 @@ def _points(value):
 
 def _weights_off_the_total(form):
     card = form.scorecard
-    entered = [row.weight for row in form.rows if row.weight is not None]
-    if not entered or card.weights_add_up:
+    # A scored form with no weights at all misses them as much as one whose weights are off.
+    if card.weights_add_up:
         return
     yield Finding(
         "weights_total",

@@ -214,6 +214,44 @@ def of(evaluation, sources=None):
     )
 
 
+def shown_over(base, shown, layout):
+    """`base` (a form's saved content) with what `shown` says in every value `layout` shows:
+    a workbook or a page in one layout leaves the values of other layouts as they were (the
+    project's code, a text, a row's 分值), and keeps the ids of the rows it names."""
+    merged = replace(
+        base,
+        project=shown.project,
+        project_code=shown.project_code if layout.has("project_code") else base.project_code,
+        texts={
+            **base.texts,
+            **{
+                item.name: shown.texts.get(item.name, "")
+                for item in layout.fields
+                if item.name in FORM_TEXTS
+            },
+        },
+    )
+    columns = [column.name for column in layout.funds.entered]
+    lines = {line.source: line for line in base.funds}
+    merged.funds = []
+    for line in shown.funds:
+        kept = lines.get(line.source) or FundValues(line.source)
+        merged.funds.append(replace(kept, **{name: getattr(line, name) for name in columns}))
+    row_columns = [name for name in layout.row_columns if name not in ("level1", "level2")]
+    unused = list(base.indicators)
+    merged.indicators = []
+    for row in shown.indicators:
+        twin = next((saved for saved in unused if saved.place == row.place), None)
+        if twin is None:
+            merged.indicators.append(row)
+            continue
+        unused.remove(twin)
+        merged.indicators.append(
+            replace(twin, **{name: getattr(row, name) for name in row_columns})
+        )
+    return merged
+
+
 def cleaned(content):
     """The content with every text cleaned as the edit page cleans it."""
 

@@ -158,7 +158,7 @@ def queue_export(request):
         raise PermissionDenied
     if request.GET.get("department"):
         _department(
-            access.reviewed_departments(request.user), request.user, request.GET["department"]
+            access.review_departments(request.user), request.user, request.GET["department"]
         )
     selected = queue.build(request.user, request.GET)
     if selected.filters.dropped():

@@ -407,7 +407,10 @@ def _apply(department, workbooks, user, confirmed):
             evaluation = Evaluation(project=project, year=years[step.sheet.year])
         else:
             continue
-        content.save(evaluation, content.Content.from_data(data), user)
+        read = content.Content.from_data(data)
+        if evaluation.pk:
+            read = content.shown_over(content.of(evaluation), read, evaluation.form_layout)
+        content.save(evaluation, read, user)
     return result
 
 

@@ -63,30 +63,39 @@ def announce(transition):
     Notification.objects.bulk_create(
         Notification(recipient=user, transition=transition) for user in users if user.pk in editors
     )
-    addresses = [user.email for user in users if user.email]
-    if addresses:
-        # A named function, not a functools.partial: when a robust hook fails, Django logs its
-        # __qualname__, and a partial has none, which turned that log line into an error page.
-        def send_after_commit():
-            send_emails(transition.pk, addresses)
+    # Editors and reviewers are sent to different pages, so each group gets its own mail.
+    for for_editors in (True, False):
+        addresses = [
+            user.email for user in users if user.email and (user.pk in editors) == for_editors
+        ]
+        if addresses:
+            _send_after_commit(transition.pk, addresses, for_editors)
 
-        transaction.on_commit(send_after_commit, robust=True)
+
+def _send_after_commit(transition_id, addresses, for_editors):
+    # A named function, not a functools.partial: when a robust hook fails, Django logs its
+    # __qualname__, and a partial has none, which turned that log line into an error page.
+    def send_after_commit():
+        send_emails(transition_id, addresses, for_editors)
+
+    transaction.on_commit(send_after_commit, robust=True)
 
 
-def path(transition):
-    """Where the recipient acts next: the review page of a form waiting for a decision, the
-    edit page of a returned one, else the form."""
+def path(transition, for_editors=False):
+    """Where the recipient acts next: for a reviewer the review page of a form waiting for a
+    decision; for the department's editors the edit page of a returned form; else the form."""
     evaluation_id = transition.evaluation_id
-    if any(steps.reviewing(step) for step in steps.leaving(transition.to_state)):
+    waits_for_review = any(steps.reviewing(step) for step in steps.leaving(transition.to_state))
+    if waits_for_review and not for_editors:
         return reverse("evaluation_review", args=[evaluation_id])
     if transition.to_state == State.RETURNED:
         return reverse("evaluation_edit", args=[evaluation_id])
     return reverse("evaluation_detail", args=[evaluation_id])
 
 
-def link(transition):
+def link(transition, for_editors=False):
     # Absolute when the deployment says where it lives; a path is still a useful pointer.
-    return settings.SITE_URL.rstrip("/") + path(transition)
+    return settings.SITE_URL.rstrip("/") + path(transition, for_editors)
 
 
 def headline(transition):
@@ -102,7 +111,7 @@ def headline(transition):
     )
 
 
-def _body(transition):
+def _body(transition, for_editors=False):
     evaluation = transition.evaluation
     actor = transition.actor
     lines = [
@@ -126,11 +135,11 @@ def _body(transition):
     if pins:
         lines += ["", _("Comments on single rows:")]
         lines += [f"- {pin.label}：{pin.comment}" for pin in pins]
-    lines += ["", link(transition)]
+    lines += ["", link(transition, for_editors)]
     return "\n".join(lines)
 
 
-def send_emails(transition_id, addresses):
+def send_emails(transition_id, addresses, for_editors=False):
     """Mail the transition to `addresses`; never raises.
 
     It runs after the transition committed, inside the request that made it: whatever goes
@@ -143,7 +152,7 @@ def send_emails(transition_id, addresses):
         ).get(pk=transition_id)
         # Recipients read the default language; the actor's page language is theirs alone.
         with translation.override(settings.LANGUAGE_CODE):
-            subject, body = headline(transition), _body(transition)
+            subject, body = headline(transition), _body(transition, for_editors)
         messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
         get_connection().send_messages(messages)
     except Exception as error:

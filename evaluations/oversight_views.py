@@ -29,8 +29,16 @@ def _bureau(request):
         raise Http404(_("There is no such page."))
     wanted = request.GET.get("bureau") or request.POST.get("bureau")
     if wanted:
-        return get_object_or_404(bureaus, pk=wanted), bureaus
+        return get_object_or_404(bureaus, pk=_id(wanted)), bureaus
     return bureaus.first(), bureaus
+
+
+def _id(value):
+    """An id from a request: a number, or there is no such thing (404)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404(_("There is no such page.")) from None
 
 
 def _year(request):
@@ -86,7 +94,9 @@ def sampling_action(request):
             raise Http404(_("There is no sample of this year."))
         elif action in ("add", "remove"):
             form = get_object_or_404(
-                Evaluation, pk=request.POST.get("evaluation"), project__department__bureau=bureau
+                Evaluation,
+                pk=_id(request.POST.get("evaluation")),
+                project__department__bureau=bureau,
             )
             getattr(sampling, action)(sample, form, request.user)
         elif action == "issue":
@@ -98,7 +108,7 @@ def sampling_action(request):
             sampling.withdraw_issue(sample, request.user)
             messages.success(request, _("The issue is withdrawn."))
         elif action == "record":
-            sampled = get_object_or_404(sample.forms, pk=request.POST.get("sampled"))
+            sampled = get_object_or_404(sample.forms, pk=_id(request.POST.get("sampled")))
             sampling.record(
                 sampled,
                 request.user,

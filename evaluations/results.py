@@ -26,7 +26,10 @@ from evaluations.money import rate
 
 State = Evaluation.State
 SUBMITTING = [step.name for step in steps.STEPS if step.runs_checks]
-RETURNING = [step.name for step in steps.STEPS if step.target == State.RETURNED]
+# Returns by a reviewer, at either level; an administrator's reopening is not a return round.
+RETURNING = [
+    step.name for step in steps.STEPS if step.target == State.RETURNED and steps.reviewing(step)
+]
 RESULTS = list(SampledForm.Result)
 
 # Column key, heading, as the page and the workbook show them.

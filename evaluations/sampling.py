@@ -120,6 +120,12 @@ def verify(sample):
     return again == drawn
 
 
+def _require_finance(user, evaluation):
+    """Nobody changes the sampling of a form of a department they edit."""
+    if not access.has_role(user, "finance", evaluation):
+        raise PermissionDenied
+
+
 def _locked(sample, user, *, issued=None):
     _require_reviewer(user, sample.bureau)
     locked = Sample.objects.select_for_update().get(pk=sample.pk)
@@ -134,6 +140,7 @@ def _locked(sample, user, *, issued=None):
 def add(sample, evaluation, user):
     """Add an approved form of the sample's year and bureau by hand."""
     locked = _locked(sample, user, issued=False)
+    _require_finance(user, evaluation)
     if not candidates(locked.bureau, locked.year).filter(pk=evaluation.pk).exists():
         raise SamplingRefused(_("Only an approved form of this year and bureau can be sampled."))
     SampledForm.objects.get_or_create(
@@ -144,6 +151,7 @@ def add(sample, evaluation, user):
 @transaction.atomic
 def remove(sample, evaluation, user):
     locked = _locked(sample, user, issued=False)
+    _require_finance(user, evaluation)
     locked.forms.filter(evaluation=evaluation).delete()
 
 
@@ -171,8 +179,7 @@ def withdraw_issue(sample, user):
 def record(sampled, user, result, comment=""):
     """A finance reviewer's re-review of one sampled form."""
     _locked(sampled.sample, user, issued=True)
-    if not access.has_role(user, "finance", sampled.evaluation):
-        raise PermissionDenied
+    _require_finance(user, sampled.evaluation)
     if result not in SampledForm.Result.values:
         raise SamplingRefused(_("Choose a re-review result."))
     comment = multi_line(comment)

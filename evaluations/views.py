@@ -156,7 +156,7 @@ def way_back(user, evaluation):
     department_id = evaluation.project.department_id
     if access.member_departments(user).filter(pk=department_id).exists():
         return "evaluation_list"
-    if access.reviewed_departments(user).filter(pk=department_id).exists():
+    if access.review_departments(user).filter(pk=department_id).exists():
         return "review_queue"
     return None
 

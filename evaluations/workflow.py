@@ -60,9 +60,13 @@ class Pin:
 
 
 def goes_through_supervisor(evaluation):
-    """Whether the form goes to its 主管部门 first: a 二级单位's form in a year with that stage."""
+    """Whether the form goes to its 主管部门 first: a 二级单位's form in a year with that stage,
+    whose 主管部门 has a reviewer (else nobody could ever pass it on)."""
+    department = evaluation.project.department
     return bool(
-        evaluation.year_settings.supervisor_stage and evaluation.project.department.parent_id
+        evaluation.year_settings.supervisor_stage
+        and department.parent_id
+        and access.supervisors_of(department.pk).exists()
     )
 
 
@@ -97,6 +101,11 @@ def take(name, evaluation, user, comment="", pins=()):
             raise Refused(_not_now(current, step))
         if not _fits(step, current):
             raise Refused(_("This step does not apply to this form."))
+        if step.level == steps.FINANCE and _passed_on_by(current) == user.pk:
+            # Two levels are two people: whoever passed the form on does not decide it too.
+            raise Refused(
+                _("You passed this form on as its 主管部门: another finance reviewer decides it.")
+            )
         for pin in pins:
             _check_belongs(pin.target, current)
         fields = {stamp: timezone.now() for stamp in step.stamps}
@@ -120,6 +129,14 @@ def take(name, evaluation, user, comment="", pins=()):
             pins=pins,
             **fields,
         )
+
+
+def _passed_on_by(current):
+    """Who passed the form on since it was last submitted (None if no 主管部门 did)."""
+    if current.passed_at is None:
+        return None
+    last = current.transitions.filter(step="pass_on").order_by("-created_at", "-id").first()
+    return last.actor_id if last else None
 
 
 def submit(evaluation, user):

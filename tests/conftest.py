@@ -139,7 +139,8 @@ def other_supervisor(other_department):
 
 
 @pytest.fixture
-def two_levels(year):
+def two_levels(year, supervisor):
+    """The year asks for the 主管部门 stage, and the 组织部 has its reviewer."""
     year.supervisor_stage = True
     year.save()
     return year

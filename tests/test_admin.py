@@ -198,3 +198,29 @@ def test_stored_rules_that_cannot_be_used_show_as_such_not_as_an_error_page(
 def test_the_edition_field_says_which_edition_each_layout_prints(client_for, admin_user, year):
     page = client_for(admin_user).get(reverse("admin:evaluations_bureauyear_add")).text
     assert "全国 项目支出绩效自评表（财预〔2020〕10号）: 全国2020版" in page
+
+
+def test_a_years_edition_cannot_change_under_forms_filed_in_it(evaluation, year):
+    from django import forms
+
+    from evaluations.admin import YearSettingsForm
+    from evaluations.models import Edition, Year
+
+    form_class = forms.modelform_factory(
+        Year,
+        form=YearSettingsForm,
+        fields=["year", "layout", "edition", "rules", "execution_threshold"],
+    )
+    other = Edition.objects.get(name="全国2020版")
+    form = form_class(
+        data={
+            "year": year.year,
+            "layout": "national",
+            "edition": other.pk,
+            "rules": "{}",
+            "execution_threshold": "90",
+        },
+        instance=year,
+    )
+    assert not form.is_valid()
+    assert "edition" in form.errors

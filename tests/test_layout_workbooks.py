@@ -495,3 +495,36 @@ def test_points_in_a_workbook_are_read_as_the_edit_page_reads_them(example_form,
         found = " ".join(problems_of(read_back(exported, evaluation.project.department)))
     assert "G13" in found
     assert message in found
+
+
+def test_importing_a_national_workbook_keeps_what_only_another_layout_shows(example_form, editor):
+    evaluation = example_form("national")
+    evaluation.project.code = "51092324T000010263357"
+    evaluation.project.save()
+    evaluation.conclusion = "另一表样的评价结论"
+    evaluation.save()
+    evaluation.indicators.update(nature="≥", unit="个")
+    department = evaluation.project.department
+    exported = rewritten(evaluation, lambda sheet: sheet.__setitem__("F11", "全部完成。"))
+
+    importing.apply(department, read_back(exported, department), _editor_of(department, editor))
+
+    evaluation.refresh_from_db()
+    evaluation.project.refresh_from_db()
+    assert evaluation.achieved == "全部完成。"
+    assert evaluation.project.code == "51092324T000010263357"
+    assert evaluation.conclusion == "另一表样的评价结论"
+    assert set(evaluation.indicators.values_list("nature", "unit")) == {("≥", "个")}
+
+
+def test_a_placeholder_name_beside_real_figures_is_a_row_and_a_name_with_a_dash_is_a_name(
+    example_form,
+):
+    evaluation = example_form("national")
+    exported = rewritten(evaluation, lambda sheet: sheet.__setitem__("D13", "指标1："))
+    rows = read_back(exported, evaluation.project.department)[0].sheets[0].content["indicators"]
+    assert len(rows) == 9
+    sichuan = example_form("sichuan")
+    renamed = rewritten(sichuan, lambda sheet: sheet.__setitem__("B3", "XM2023001-道路改造"))
+    sheet = read_back(renamed, sichuan.project.department)[0].sheets[0]
+    assert (sheet.content["project"], sheet.content["project_code"]) == ("XM2023001-道路改造", "")

@@ -101,3 +101,17 @@ def test_the_results_workbook_has_a_title_a_header_and_a_line_per_department(
 def test_the_results_page_sorts_by_a_column_header(client_for, approved, reviewer):
     page = client_for(reviewer).get(reverse("results"), {"year": 2023, "sort": "-forms"}).text
     assert 'aria-sort="descending"' in page
+
+
+@pytest.mark.parametrize("field", ["bureau", "evaluation", "sampled"])
+def test_an_id_that_is_not_a_number_is_not_found(client_for, approved, reviewer, bureau, field):
+    client = client_for(reviewer)
+    client.post(
+        reverse("sampling_action"),
+        {"bureau": bureau.pk, "year": 2023, "action": "draw", "percentage": "50", "seed": "1"},
+    )
+    data = {"bureau": bureau.pk, "year": 2023, "action": "add", field: "x1"}
+    if field == "sampled":
+        data["action"] = "record"
+    response = client.post(reverse("sampling_action"), data)
+    assert response.status_code == 404

@@ -77,9 +77,21 @@ def test_only_approved_forms_of_the_bureau_can_be_added(
     approved, bureau, year, reviewer, make_form, foreign_department
 ):
     sample = sampling.draw(bureau, year, reviewer, per_department=1, seed=SEED)
-    draft = make_form("党员教育培训经费", owner=foreign_department)
+    Evaluation.objects.filter(pk=approved[0].pk).update(state=Evaluation.State.RETURNED)
     with pytest.raises(sampling.SamplingRefused):
-        sampling.add(sample, draft, reviewer)
+        sampling.add(sample, approved[0], reviewer)
+    foreign = make_form("党员教育培训经费", owner=foreign_department)
+    with pytest.raises(PermissionDenied):
+        sampling.add(sample, foreign, reviewer)
+
+
+def test_a_reviewer_who_edits_a_department_cannot_take_its_form_out_of_the_sample(
+    approved, bureau, year, reviewer, editing_reviewer
+):
+    sample = sampling.draw(bureau, year, reviewer, per_department=7, seed=SEED)
+    own = sample.forms.filter(evaluation__project__department__code="D-1").first().evaluation
+    with pytest.raises(PermissionDenied):
+        sampling.remove(sample, own, editing_reviewer)
 
 
 def test_results_are_recorded_once_issued_and_need_a_comment_unless_confirmed(

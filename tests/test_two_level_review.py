@@ -185,3 +185,34 @@ def test_the_history_shows_the_level_of_every_step(
     page = client_for(unit_editor).get(f"/evaluations/{unit_form.pk}/").text
     assert page.count("data-level>") == 2
     assert "主管部门</span>" in page
+
+
+def test_a_units_form_goes_to_finance_when_its_supervisor_has_no_reviewer(
+    make_form, unit, unit_editor, year
+):
+    year.supervisor_stage = True
+    year.save()
+    form = make_form("党员教育培训经费", owner=unit)
+    workflow.submit(form, unit_editor)
+    assert form.state == State.SUBMITTED
+
+
+def test_whoever_passed_a_form_on_does_not_also_decide_it(
+    unit_form, unit_editor, supervisor, bureau
+):
+    from departments.models import BureauMembership
+
+    BureauMembership.objects.create(user=supervisor, bureau=bureau)
+    workflow.submit(unit_form, unit_editor)
+    workflow.pass_on(unit_form, supervisor)
+    with pytest.raises(workflow.Refused, match="主管部门"):
+        workflow.approve(unit_form, supervisor)
+
+
+def test_the_editors_link_after_passing_on_opens_a_page_they_may_see(
+    unit_form, unit_editor, supervisor
+):
+    workflow.submit(unit_form, unit_editor)
+    passed = workflow.pass_on(unit_form, supervisor)
+    assert notifications.path(passed, for_editors=True) == f"/evaluations/{unit_form.pk}/"
+    assert notifications.path(passed) == f"/evaluations/{unit_form.pk}/review/"

@@ -538,8 +538,10 @@ class _SheetReader:
             ):
                 break
             values = [self.value(column, row) for column in own]
+            name_column = columns["name"][0]
+            others = [self.value(column, row) for column in own if column != name_column]
             if all(value is None for value in values) or _is_placeholder(
-                values, self.value(columns["name"][0], row)
+                others, self.value(name_column, row)
             ):
                 row += 1
                 continue
@@ -814,7 +816,9 @@ ANCHOR = "项目名称"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _EMPTY_MARKS = {"/", "／", "—", "-", "……", "…", "..."}
 _PLACEHOLDER_NAME = re.compile(r"^(指标\d*[:：]?|……|…|\.\.\.)$")
-_CODE_NAME = re.compile(r"^([0-9A-Za-z]{6,})\s*[-－—]\s*(.+)$", re.DOTALL)
+# An 一体化 project code: the six digits of the area code, then at least nine letters and digits
+# (51092324T000010263357); a name that merely opens with letters and a dash is a name.
+_CODE_NAME = re.compile(r"^(\d{6}[0-9A-Za-z]{9,})\s*[-－—]\s*(.+)$", re.DOTALL)
 
 
 @lru_cache(maxsize=256)
@@ -907,12 +911,15 @@ def _is_footnote(value):
     return isinstance(value, str) and value.lstrip().startswith(("注：", "注:"))
 
 
-def _is_placeholder(values, name):
-    """An unused row of a template: `指标1：`, `……`, or `/` in every filled cell."""
-    if isinstance(name, str) and _PLACEHOLDER_NAME.match(name.strip()):
-        return True
-    filled = [str(value).strip() for value in values if value is not None]
-    return bool(filled) and all(value in _EMPTY_MARKS for value in filled)
+def _is_placeholder(others, name):
+    """An unused row of a template: named `指标1：` or `……`, or `/` in every filled cell, and
+    nothing else in it. A placeholder name beside real figures is a row someone filled in."""
+    filled = [str(value).strip() for value in others if value is not None]
+    empty = all(value in _EMPTY_MARKS for value in filled)
+    name = str(name).strip() if name is not None else ""
+    if _PLACEHOLDER_NAME.match(name):
+        return empty
+    return (not name or name in _EMPTY_MARKS) and bool(filled) and empty
 
 
 def _without_prefix(text, prefix):

@@ -28,7 +28,8 @@ def result_count(line, result):
 
 @register.filter
 def event_path(transition):
-    return notifications.path(transition)
+    # The dashboard's events are the department's editors'.
+    return notifications.path(transition, for_editors=True)
 
 
 @register.filter
