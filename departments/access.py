@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from departments.models import Department, Membership
+from departments.models import Department, FinanceBureau, Membership
 from evaluations.models import Evaluation, Notification
 
 
@@ -106,11 +106,16 @@ def supervisors_of(department_id):
     )
 
 
-def reviews_bureau(user, bureau):
-    """Whether the user is a finance reviewer of this bureau (its samples, its results)."""
+def reviewed_bureaus(user):
+    """The finance bureaus this user reviews for: their oversight pages (samples, results)."""
     if not user.is_authenticated or not user.is_active:
-        return False
-    return user.bureau_memberships.filter(bureau=bureau).exists()
+        return FinanceBureau.objects.none()
+    return FinanceBureau.objects.filter(memberships__user=user)
+
+
+def reviews_bureau(user, bureau):
+    """Whether the user is a finance reviewer of this bureau."""
+    return reviewed_bureaus(user).filter(pk=bureau.pk).exists()
 
 
 def has_role(user, role, evaluation):

@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from departments.models import FinanceBureau
+from departments import access
 from evaluations import results, results_workbook, sampling
 from evaluations.excel.file_names import file_name
 from evaluations.models import Evaluation, Sample, SampledForm
@@ -24,8 +24,8 @@ from evaluations.waiting import Desk
 
 def _bureau(request):
     """The bureau whose oversight the user asks for: one they review for, else 404."""
-    bureaus = FinanceBureau.objects.filter(memberships__user=request.user).order_by("code")
-    if not request.user.is_authenticated or not bureaus.exists():
+    bureaus = access.reviewed_bureaus(request.user).order_by("code")
+    if not bureaus.exists():
         raise Http404(_("There is no such page."))
     wanted = request.GET.get("bureau") or request.POST.get("bureau")
     if wanted:

@@ -8,9 +8,9 @@ history, whatever the number of forms.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +18,11 @@ from evaluations import steps
 from evaluations.models import (
     BureauYear,
     Evaluation,
-    FundLine,
     SampledForm,
     Transition,
 )
-from evaluations.money import rate
+from evaluations.money import CENT
+from evaluations.queue import execution_rate
 
 State = Evaluation.State
 SUBMITTING = [step.name for step in steps.STEPS if step.runs_checks]
@@ -84,32 +84,15 @@ def build(bureau, year, sort="department"):
         .order_by("created_at", "id")
         .values("created_at")[:1]
     )
-    money = DecimalField(max_digits=20, decimal_places=6)
-
-    def total(column):
-        return Subquery(
-            FundLine.objects.filter(evaluation=OuterRef("pk"))
-            .order_by()
-            .values("evaluation")
-            .annotate(total=Sum(column))
-            .values("total"),
-            output_field=money,
-        )
-
     rows = (
-        forms.annotate(
-            first_submitted=Subquery(first_submission),
-            budget=total("budget"),
-            actual=total("actual"),
-        )
+        forms.annotate(first_submitted=Subquery(first_submission), execution=execution_rate())
         .values(
             "pk",
             "project__department",
             "state",
             "flag_count",
             "first_submitted",
-            "budget",
-            "actual",
+            "execution",
         )
         .order_by()
     )
@@ -137,8 +120,9 @@ def build(bureau, year, sort="department"):
             line.flags += row["flag_count"]
         if row["first_submitted"] and _by(row["first_submitted"], deadline):
             line.on_time += 1
-        form_rate = rate(row["actual"], row["budget"])
-        if form_rate is not None:
+        if row["execution"] is not None:
+            # Each form's rate as its page shows it (two decimals), then their average.
+            form_rate = Decimal(row["execution"]).quantize(CENT, rounding=ROUND_HALF_UP)
             rates.setdefault(line.department.pk, []).append(form_rate)
     for department_id, count in returns.items():
         departments[department_id].returns = count

@@ -13,24 +13,18 @@ from functools import cached_property
 
 from openpyxl.utils import column_index_from_string
 
-# What a form holds besides its rows, as evaluations/models.py names it. A layout lists the ones
-# it prints; `project` and `project_code` belong to the project, the rest to the form.
-FORM_TEXTS = (
-    "supervising_unit",
-    "implementing_unit",
-    "goal",
-    "achieved",
-    "process_summary",
-    "execution_reason",
-    "conclusion",
-    "problems",
-    "improvements",
-    "project_leader",
-    "finance_leader",
+from config.texts import MultiLineField, OneLineField
+from evaluations.models import Evaluation
+
+# What a form holds besides its rows: the texts of the model's form, in its order. A layout lists
+# the ones it prints; `project` and `project_code` belong to the project, the rest to the form.
+FORM_TEXTS = tuple(
+    field.name
+    for field in Evaluation._meta.fields
+    if isinstance(field, OneLineField | MultiLineField)
 )
-ONE_LINE_TEXTS = {"project", "project_code", "supervising_unit", "implementing_unit"} | {
-    "project_leader",
-    "finance_leader",
+ONE_LINE_TEXTS = {"project", "project_code"} | {
+    field.name for field in Evaluation._meta.fields if isinstance(field, OneLineField)
 }
 # Values of a fund line, and of the funds block's columns computed from them.
 FUND_VALUES = ("initial_budget", "budget", "actual")

@@ -40,7 +40,7 @@ def reviews_forms(user):
 @register.filter
 def reviews_for_a_bureau(user):
     """A finance reviewer: the bureau's oversight pages are theirs."""
-    return user.is_authenticated and user.bureau_memberships.exists()
+    return access.reviewed_bureaus(user).exists()
 
 
 @register.filter
