@@ -53,6 +53,14 @@ def render(table):
             )
             if key == "execution" and cell.row > 2:
                 cell.number_format = layout.PERCENT_FORMAT
+    # Spreadsheets do not grow rows for text they wrap but did not write themselves.
+    widths = [WIDTHS.get(key, DEFAULT_WIDTH) for key, _label in columns]
+    for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        height = layout.row_height(
+            [(str(value), width) for value, width in zip(cells, widths, strict=True) if value]
+        )
+        if height:
+            ws.row_dimensions[number].height = height
     ws.print_title_rows = "2:2"
     ws.freeze_panes = "B3"
     ws.page_setup.orientation = "landscape"

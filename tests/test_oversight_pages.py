@@ -115,3 +115,10 @@ def test_an_id_that_is_not_a_number_is_not_found(client_for, approved, reviewer,
         data["action"] = "record"
     response = client.post(reverse("sampling_action"), data)
     assert response.status_code == 404
+
+
+def test_a_results_heading_that_wraps_gets_a_row_tall_enough(client_for, approved, reviewer):
+    response = client_for(reviewer).get(reverse("results_download"), {"year": 2023})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    # 复核确认（有修正） takes two lines in a column 12 wide.
+    assert sheet.row_dimensions[2].height >= 28
