@@ -118,9 +118,11 @@ def reviews_bureau(user, bureau):
     return reviewed_bureaus(user).filter(pk=bureau.pk).exists()
 
 
-def has_role(user, role, evaluation):
-    """Whether the user has this role (evaluations/steps.py) towards the form's department."""
-    department_id = evaluation.project.department_id
+def has_role(user, role, subject):
+    """Whether the user has this role (evaluations/steps.py) towards the department of a form
+    or of anything else under review (evaluations/subjects.py)."""
+    department_id = subject.department_id
+
     if role == "editor":
         return can_edit_department(user, department_id)
     if role == "supervisor":

@@ -413,6 +413,11 @@ class Evaluation(models.Model):
         return self.project.department
 
     @property
+    def department_id(self):
+        # What the workflow asks of anything under review (evaluations/subjects.py).
+        return self.project.department_id
+
+    @property
     def is_editable_state(self):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
@@ -544,7 +549,14 @@ class Transition(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.evaluation}: {self.from_state} → {self.to_state}"
+        return f"{self.subject}: {self.from_state} → {self.to_state}"
+
+    @property
+    def subject(self):
+        """The form (or other thing under review, evaluations/subjects.py) it is about."""
+        from evaluations import subjects
+
+        return subjects.of_transition(self)[0]
 
     @property
     def comment_label(self):
@@ -569,13 +581,15 @@ class Transition(models.Model):
 
 
 class PinnedComment(models.Model):
-    """A reviewer's comment on one place of a returned form: a fund row, the goals or an indicator
-    row. The department reads it beside that place on the edit page."""
+    """A reviewer's comment on one place of a returned form (a fund row, the goals or an
+    indicator row) or report (a section of its outline). The department reads it beside that
+    place on the edit page."""
 
     class Place(models.TextChoices):
         FUNDS = "funds", _("fund row")
         GOALS = "goals", _("goals")
         INDICATOR = "indicator", _("indicator row")
+        SECTION = "section", _("section")
 
     transition = models.ForeignKey(Transition, on_delete=models.CASCADE, related_name="pins")
     place = models.CharField(_("place"), max_length=16, choices=Place)
@@ -586,6 +600,8 @@ class PinnedComment(models.Model):
     indicator = models.ForeignKey(
         Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="pins"
     )
+    # The key of a report's section in its outline: sections are declared, not rows.
+    section = models.CharField(_("section"), max_length=64, blank=True)
     # The place as the reviewer saw it, so the history still reads once the row is gone.
     label = OneLineField(_("row"), max_length=PIN_LABEL)
     comment = MultiLineField(_("comment"), max_length=LONG_TEXT)
@@ -597,9 +613,20 @@ class PinnedComment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(place="funds", fund_source__isnull=False, indicator__isnull=True)
-                    | Q(place="goals", fund_source__isnull=True, indicator__isnull=True)
-                    | Q(place="indicator", fund_source__isnull=True)
+                    Q(
+                        place="funds",
+                        fund_source__isnull=False,
+                        indicator__isnull=True,
+                        section="",
+                    )
+                    | Q(place="goals", fund_source__isnull=True, indicator__isnull=True, section="")
+                    | Q(place="indicator", fund_source__isnull=True, section="")
+                    | Q(
+                        place="section",
+                        fund_source__isnull=True,
+                        indicator__isnull=True,
+                        section__gt="",
+                    )
                 ),
                 name="pin_place_matches_target",
             ),
@@ -617,6 +644,11 @@ class PinnedComment(models.Model):
                 fields=["transition", "indicator"],
                 condition=Q(indicator__isnull=False),
                 name="one_pin_per_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=["transition", "section"],
+                condition=Q(place="section"),
+                name="one_pin_per_section",
             ),
         ]
 
