@@ -549,9 +549,20 @@ class Indicator(models.Model):
 
 
 class Transition(models.Model):
-    """One change of a form's state: the history the department and the reviewers read."""
+    """One change of the state of a form or of a department's report (evaluations/subjects.py):
+    the history the department and the reviewers read. One table for both, so that the
+    notifications, the dashboard's events and the history read every row the same way."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="transitions")
+    evaluation = models.ForeignKey(
+        Evaluation, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    report = models.ForeignKey(
+        "reports.Report",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -571,6 +582,11 @@ class Transition(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_state=models.F("to_state")), name="transition_changes_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(evaluation__isnull=False, report__isnull=True)
+                | Q(evaluation__isnull=True, report__isnull=False),
+                name="transition_of_one_subject",
             ),
             *text_constraints("transition", multi_line={"comment": LONG_TEXT}),
         ]

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,7 +36,7 @@ State = Evaluation.State
 # Events of each kind (unread, read) the dashboard lists.
 DASHBOARD_EVENTS = 10
 # What a history row's mail and event name, read with it in one query.
-_SUBJECTS = ("evaluation__project__department",)
+_SUBJECTS = ("evaluation__project__department", "report__department")
 
 
 # Who holds each role towards a department (departments/access.py).
@@ -92,10 +91,10 @@ def path(transition, for_editors=False):
     subject, kind = subjects.of_transition(transition)
     waits_for_review = any(steps.reviewing(step) for step in steps.leaving(transition.to_state))
     if waits_for_review and not for_editors:
-        return reverse(kind.url_name("review"), args=[subject.pk])
+        return kind.path("review", subject)
     if transition.to_state == State.RETURNED:
-        return reverse(kind.url_name("edit"), args=[subject.pk])
-    return reverse(kind.url_name("detail"), args=[subject.pk])
+        return kind.path("edit", subject)
+    return kind.path("detail", subject)
 
 
 def link(transition, for_editors=False):

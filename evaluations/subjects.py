@@ -11,6 +11,7 @@ a reviewer pins comments to, its pages, and the sentences that name it.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -29,9 +30,14 @@ class Kind:
     urls: dict = field(default_factory=dict)
     # The sentences that name the thing, by the workflow's message key.
     texts: dict = field(default_factory=dict)
+    # What its URLs take: a form's id, a report's department and year.
+    url_args: Callable = lambda subject: [subject.pk]
 
     def url_name(self, action):
         return self.urls[action]
+
+    def path(self, action, subject):
+        return reverse(self.urls[action], args=self.url_args(subject))
 
 
 def _form_model():
@@ -111,13 +117,78 @@ FORM = Kind(
     },
 )
 
-KINDS = [FORM]
+
+def _report_model():
+    from reports.models import Report
+
+    return Report
 
 
-def register(kind):
-    """Another app's thing under review (its module declares its Kind and registers it)."""
-    if all(known.name != kind.name for known in KINDS):
-        KINDS.append(kind)
+def _report_checks(report):
+    from reports import checks
+
+    return checks.run(report)
+
+
+def _report_targets(report):
+    from reports import pins
+
+    return pins.targets(report)
+
+
+def _report_pin(target, report):
+    from reports import pins
+
+    pins.check(target, report)
+
+
+def _report_title(report):
+    from reports import outline
+
+    return f"{report.department.name}{outline.TITLE}"
+
+
+REPORT = Kind(
+    name="report",
+    model=_report_model,
+    checks=_report_checks,
+    # The sections are plain texts the history of returns already quotes; no snapshot.
+    snapshot=None,
+    targets=_report_targets,
+    title=_report_title,
+    check_pin=_report_pin,
+    url_args=lambda report: [report.department_id, report.year_id],
+    urls={
+        "detail": "report_detail",
+        "edit": "report_edit",
+        "review": "report_review",
+        "submit": "report_submit",
+        "withdraw": "report_withdraw",
+        "reopen": "report_reopen",
+    },
+    texts={
+        "not_ready": ngettext_lazy(
+            "The report was not submitted: %(count)d entry must be completed first.",
+            "The report was not submitted: %(count)d entries must be completed first.",
+            "count",
+        ),
+        "does_not_apply": _("This step does not apply to this report."),
+        "passed_on_yourself": _(
+            "You passed this report on as its 主管部门: another finance reviewer decides it."
+        ),
+        "reason_needed": _("Reopening an approved report needs a reason."),
+        "comment_needed": _("Returning a report needs a reviewer’s comment saying what to change."),
+        "with_supervisor": _(
+            "This report is still with its 主管部门 (%(supervisor)s): the finance bureau decides "
+            "once the 主管部门 has passed it on. Nothing was changed."
+        ),
+        "already": _("Nothing was changed: this report is “%(state)s”."),
+        "already_by": _("Nothing was changed: %(who)s made this report “%(state)s” at %(when)s."),
+        "mail": _("%(who)s set the report “%(project)s” (%(year)s) to “%(state)s”."),
+    },
+)
+
+KINDS = (FORM, REPORT)
 
 
 def of(subject):

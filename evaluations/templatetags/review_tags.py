@@ -177,15 +177,16 @@ def workflow_actions(context, subject):
             if url_name != on_page and url_name not in [url for url, _s in links]:
                 links.append((url_name, step))
         else:
-            posts.append((url_name, step))
+            posts.append((kind.path(step.action, subject), step))
     reviews = access.has_role(user, steps.FINANCE, subject) or access.has_role(
         user, steps.SUPERVISOR, subject
     )
     return {
-        "subject": subject,
         "posts": posts,
-        "links": [(url, step, url == review) for url, step in links],
-        "flags_link": review if reviews and on_page != review and not links else "",
+        "links": [(kind.path(step.action, subject), step, url == review) for url, step in links],
+        "flags_link": kind.path("review", subject)
+        if reviews and on_page != review and not links
+        else "",
         "csrf_token": context.get("csrf_token"),
     }
 

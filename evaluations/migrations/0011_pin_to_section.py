@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0009_sampling'),
+        ('evaluations', '0010_report_facts'),
     ]
 
     operations = [
