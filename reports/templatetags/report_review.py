@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from reports import checks, pins
+from reports import checks, pins, queue
 
 register = template.Library()
 
@@ -45,3 +45,9 @@ def section_pin(notes, key):
 @register.filter
 def section_anchor(key):
     return checks.anchor(key)
+
+
+@register.inclusion_tag("reports/_queue.html")
+def waiting_reports(user, year):
+    """The queue's section of department reports waiting for this reviewer."""
+    return {"rows": queue.waiting(user, year)}
