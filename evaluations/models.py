@@ -140,6 +140,13 @@ def layout_choices():
     return layouts.choices()
 
 
+def pin_section_choices():
+    # The report's outline imports the report's model, which imports this module.
+    from reports import pins
+
+    return pins.section_choices()
+
+
 def step_choices():
     # The steps import this module.
     from evaluations import steps
@@ -602,6 +609,14 @@ class Transition(models.Model):
         return subjects.of_transition(self)[0]
 
     @property
+    def subject_name(self):
+        """What the dashboard calls it: `项目（2023）`, `部门…报告（2023）`."""
+        from evaluations import subjects
+
+        subject, kind = subjects.of_transition(self)
+        return f"{kind.title(subject)}（{subject.year_id}）"
+
+    @property
     def comment_label(self):
         """What the comment is called: an administrator reopening an approved form gives a
         reason, not a reviewer's comment (as its step declares)."""
@@ -644,7 +659,7 @@ class PinnedComment(models.Model):
         Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="pins"
     )
     # The key of a report's section in its outline: sections are declared, not rows.
-    section = models.CharField(_("section"), max_length=64, blank=True)
+    section = models.CharField(_("section"), max_length=64, choices=pin_section_choices, blank=True)
     # The place as the reviewer saw it, so the history still reads once the row is gone.
     label = OneLineField(_("row"), max_length=PIN_LABEL)
     comment = MultiLineField(_("comment"), max_length=LONG_TEXT)

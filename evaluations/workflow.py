@@ -210,9 +210,9 @@ def _move(current, evaluation, user, step, *, comment="", snapshot=None, pins=()
     for name, value in fields.items():
         setattr(current, name, value)
     current.save(update_fields=["state", *fields])
-    name = subjects.of(current).name
+    column = subjects.of(current).name
     transition = Transition.objects.create(
-        **{name: current},
+        **{column: current},
         actor=user,
         from_state=from_state,
         to_state=to_state,
@@ -237,7 +237,7 @@ def _move(current, evaluation, user, step, *, comment="", snapshot=None, pins=()
         lambda: log_event(
             "transition",
             user=user,
-            **{name: current.pk},
+            **{column: current.pk},
             from_state=from_state,
             to_state=to_state,
             step=step.name,

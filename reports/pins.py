@@ -13,6 +13,15 @@ from reports import checks, outline
 Place = PinnedComment.Place
 
 
+def section_choices():
+    """The keys a comment on a report may name: every section below the outline's parts."""
+    return [
+        (section.key, section.heading or outline.CAPTIONS.get(section.key) or section.key)
+        for section in outline.SECTIONS
+        if section.kind != outline.Kind.HEADING
+    ]
+
+
 def _label(section, year):
     return (
         section.heading_for(year)

@@ -229,6 +229,9 @@ def test_the_dashboard_lists_the_reports_events_and_opening_it_reads_them(report
     workflow.approve(report, reviewer)
     events = notifications.dashboard_events(editor)
     assert [event.transition.subject for event in events.unread] == [report]
+    assert events.unread[0].transition.subject_name == (
+        f"{report.department.name}部门预算绩效评价报告（2023）"
+    )
     assert notifications.path(events.unread[0].transition, for_editors=True) == (
         f"/reports/{report.department_id}/2023/"
     )
