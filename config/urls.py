@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.health import healthz
@@ -53,6 +53,8 @@ urlpatterns = [
     path("review/results/", oversight_views.results_page, name="results"),
     path("review/results.xlsx", oversight_views.results_download, name="results_download"),
     path("notifications/read/", review_views.notifications_read, name="notifications_read"),
+    # The review steps of the department reports.
+    path("reports/", include("reports.review_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

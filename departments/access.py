@@ -119,9 +119,11 @@ def reviews_bureau(user, bureau):
     return reviewed_bureaus(user).filter(pk=bureau.pk).exists()
 
 
-def has_role(user, role, evaluation):
-    """Whether the user has this role (evaluations/steps.py) towards the form's department."""
-    department_id = evaluation.project.department_id
+def has_role(user, role, subject):
+    """Whether the user has this role (evaluations/steps.py) towards the department of a form
+    or of anything else under review (evaluations/subjects.py)."""
+    department_id = subject.department_id
+
     if role == "editor":
         return can_edit_department(user, department_id)
     if role == "supervisor":
@@ -242,10 +244,12 @@ def can_edit_report(user, report):
 
 
 def notifications_for(user):
-    """The user's own notifications, about forms they can still see."""
+    """The user's own notifications, about forms and reports they can still see."""
+    visible = visible_departments(user).values("pk")
     return Notification.objects.filter(
+        Q(transition__evaluation__project__department__in=visible)
+        | Q(transition__report__department__in=visible),
         recipient=user,
-        transition__evaluation__project__department__in=visible_departments(user).values("pk"),
     )
 
 
@@ -271,3 +275,51 @@ def can_submit(user, evaluation):
 
 def can_reopen(user, evaluation):
     return is_admin(user)
+
+
+# The review of department reports: the same roles towards the report's department as for its
+# forms (has_role), so the same people review both at each level.
+
+
+def _report(user, department_id, year):
+    # A report nobody has started yet has nothing to take a step on: 404 as well.
+    return get_object_or_404(visible_reports(user), department=department_id, year=year)
+
+
+def report_for_review(user, department_id, year):
+    """The department's report of the year if this user reviews it at some level (404 outside
+    their scope, 403 for a member of the department); which step they may take now is the
+    workflow's to say."""
+    report = _report(user, department_id, year)
+    if not (has_role(user, "finance", report) or has_role(user, "supervisor", report)):
+        raise PermissionDenied
+    return report
+
+
+def report_for_workflow(user, department_id, year):
+    """The report if this user submits or withdraws it: one of its department's editors."""
+    report = _report(user, department_id, year)
+    if not has_role(user, "editor", report):
+        raise PermissionDenied
+    return report
+
+
+def report_for_reopening(user, department_id, year):
+    report = _report(user, department_id, year)
+    if not is_admin(user):
+        raise PermissionDenied
+    return report
+
+
+def reports_waiting(user, year):
+    """The year's reports waiting for this user's decision: at the 主管部门 for the units they
+    supervise, at the finance bureau for the departments they review."""
+    return (
+        Report.objects.filter(year=year)
+        .filter(
+            Q(state=Evaluation.State.SUPERVISOR, department__in=supervised_departments(user))
+            | Q(state=Evaluation.State.SUBMITTED, department__in=reviewed_departments(user))
+        )
+        .select_related("department")
+        .order_by("submitted_at", "department__name")
+    )

@@ -140,6 +140,13 @@ def layout_choices():
     return layouts.choices()
 
 
+def pin_section_choices():
+    # The report's outline imports the report's model, which imports this module.
+    from reports import pins
+
+    return pins.section_choices()
+
+
 def step_choices():
     # The steps import this module.
     from evaluations import steps
@@ -440,6 +447,11 @@ class Evaluation(models.Model):
         return self.project.department
 
     @property
+    def department_id(self):
+        # What the workflow asks of anything under review (evaluations/subjects.py).
+        return self.project.department_id
+
+    @property
     def is_editable_state(self):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
@@ -544,9 +556,20 @@ class Indicator(models.Model):
 
 
 class Transition(models.Model):
-    """One change of a form's state: the history the department and the reviewers read."""
+    """One change of the state of a form or of a department's report (evaluations/subjects.py):
+    the history the department and the reviewers read. One table for both, so that the
+    notifications, the dashboard's events and the history read every row the same way."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="transitions")
+    evaluation = models.ForeignKey(
+        Evaluation, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    report = models.ForeignKey(
+        "reports.Report",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -567,11 +590,31 @@ class Transition(models.Model):
             models.CheckConstraint(
                 condition=~Q(from_state=models.F("to_state")), name="transition_changes_state"
             ),
+            models.CheckConstraint(
+                condition=Q(evaluation__isnull=False, report__isnull=True)
+                | Q(evaluation__isnull=True, report__isnull=False),
+                name="transition_of_one_subject",
+            ),
             *text_constraints("transition", multi_line={"comment": LONG_TEXT}),
         ]
 
     def __str__(self):
-        return f"{self.evaluation}: {self.from_state} → {self.to_state}"
+        return f"{self.subject}: {self.from_state} → {self.to_state}"
+
+    @property
+    def subject(self):
+        """The form (or other thing under review, evaluations/subjects.py) it is about."""
+        from evaluations import subjects
+
+        return subjects.of_transition(self)[0]
+
+    @property
+    def subject_name(self):
+        """What the dashboard calls it: `项目（2023）`, `部门…报告（2023）`."""
+        from evaluations import subjects
+
+        subject, kind = subjects.of_transition(self)
+        return f"{kind.title(subject)}（{subject.year_id}）"
 
     @property
     def comment_label(self):
@@ -596,13 +639,15 @@ class Transition(models.Model):
 
 
 class PinnedComment(models.Model):
-    """A reviewer's comment on one place of a returned form: a fund row, the goals or an indicator
-    row. The department reads it beside that place on the edit page."""
+    """A reviewer's comment on one place of a returned form (a fund row, the goals or an
+    indicator row) or report (a section of its outline). The department reads it beside that
+    place on the edit page."""
 
     class Place(models.TextChoices):
         FUNDS = "funds", _("fund row")
         GOALS = "goals", _("goals")
         INDICATOR = "indicator", _("indicator row")
+        SECTION = "section", _("section")
 
     transition = models.ForeignKey(Transition, on_delete=models.CASCADE, related_name="pins")
     place = models.CharField(_("place"), max_length=16, choices=Place)
@@ -613,6 +658,8 @@ class PinnedComment(models.Model):
     indicator = models.ForeignKey(
         Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="pins"
     )
+    # The key of a report's section in its outline: sections are declared, not rows.
+    section = models.CharField(_("section"), max_length=64, choices=pin_section_choices, blank=True)
     # The place as the reviewer saw it, so the history still reads once the row is gone.
     label = OneLineField(_("row"), max_length=PIN_LABEL)
     comment = MultiLineField(_("comment"), max_length=LONG_TEXT)
@@ -624,9 +671,20 @@ class PinnedComment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(place="funds", fund_source__isnull=False, indicator__isnull=True)
-                    | Q(place="goals", fund_source__isnull=True, indicator__isnull=True)
-                    | Q(place="indicator", fund_source__isnull=True)
+                    Q(
+                        place="funds",
+                        fund_source__isnull=False,
+                        indicator__isnull=True,
+                        section="",
+                    )
+                    | Q(place="goals", fund_source__isnull=True, indicator__isnull=True, section="")
+                    | Q(place="indicator", fund_source__isnull=True, section="")
+                    | Q(
+                        place="section",
+                        fund_source__isnull=True,
+                        indicator__isnull=True,
+                        section__gt="",
+                    )
                 ),
                 name="pin_place_matches_target",
             ),
@@ -644,6 +702,11 @@ class PinnedComment(models.Model):
                 fields=["transition", "indicator"],
                 condition=Q(indicator__isnull=False),
                 name="one_pin_per_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=["transition", "section"],
+                condition=Q(place="section"),
+                name="one_pin_per_section",
             ),
         ]
 

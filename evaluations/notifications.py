@@ -1,11 +1,13 @@
-"""Telling people that a form changed state: by e-mail, and on their dashboard.
+"""Telling people that a form (or a department's report, evaluations/subjects.py) changed
+state: by e-mail, and on their dashboard.
 
 - Each step tells the roles its declaration names (evaluations/steps.py): a submission the
   reviewers of the level it goes to (the 主管部门's or the finance bureau's), passing on the
   finance bureau and the unit, a return, an approval and a reopening the department's editors.
 
-A user reads an event by opening its form (`mark_read`) or by marking all read; the dashboard
-lists the unread ones first and folds the latest read ones away below them (`dashboard_events`).
+A user reads an event by opening its form or report (`mark_read`) or by marking all read; the
+dashboard lists the unread ones first and folds the latest read ones away below them
+(`dashboard_events`).
 
 `announce` runs inside the workflow's transaction. For a department's editors it writes one
 Notification each, the dashboard's copy, rolled back with the transition if that fails; reviewers
@@ -21,19 +23,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.events import log_event
 from config.texts import one_line
 from departments import access
-from evaluations import steps
+from evaluations import steps, subjects
 from evaluations.models import Evaluation, Notification, Transition
 
 State = Evaluation.State
 # Events of each kind (unread, read) the dashboard lists.
 DASHBOARD_EVENTS = 10
+# What a history row's mail and event name, read with it in one query.
+_SUBJECTS = ("evaluation__project__department", "report__department")
 
 
 # Who holds each role towards a department (departments/access.py).
@@ -47,7 +50,7 @@ _HOLDERS = {
 def recipients(transition, roles=None):
     """The users the transition is told to: those of the step's `tells` (or of `roles`)."""
     step = transition.declared_step
-    department_id = transition.evaluation.project.department_id
+    department_id = transition.subject.department_id
     users = get_user_model().objects.none()
     for role in step.tells if roles is None and step else roles or ():
         users = users | _HOLDERS[role](department_id)
@@ -82,15 +85,16 @@ def _send_after_commit(transition_id, addresses, for_editors):
 
 
 def path(transition, for_editors=False):
-    """Where the recipient acts next: for a reviewer the review page of a form waiting for a
-    decision; for the department's editors the edit page of a returned form; else the form."""
-    evaluation_id = transition.evaluation_id
+    """Where the recipient acts next: for a reviewer the review page of a form (or report)
+    waiting for a decision; for the department's editors the edit page of a returned one; else
+    its page."""
+    subject, kind = subjects.of_transition(transition)
     waits_for_review = any(steps.reviewing(step) for step in steps.leaving(transition.to_state))
     if waits_for_review and not for_editors:
-        return reverse("evaluation_review", args=[evaluation_id])
+        return kind.path("review", subject)
     if transition.to_state == State.RETURNED:
-        return reverse("evaluation_edit", args=[evaluation_id])
-    return reverse("evaluation_detail", args=[evaluation_id])
+        return kind.path("edit", subject)
+    return kind.path("detail", subject)
 
 
 def link(transition, for_editors=False):
@@ -100,30 +104,27 @@ def link(transition, for_editors=False):
 
 def headline(transition):
     """The mail's subject: one line, as a mail header must be."""
-    evaluation = transition.evaluation
+    subject, kind = subjects.of_transition(transition)
     return one_line(
         _("%(project)s (%(year)s): %(state)s")
         % {
-            "project": evaluation.project.name,
-            "year": evaluation.year_id,
+            "project": kind.title(subject),
+            "year": subject.year_id,
             "state": transition.get_to_state_display(),
         }
     )
 
 
 def _body(transition, for_editors=False):
-    evaluation = transition.evaluation
+    subject, kind = subjects.of_transition(transition)
     actor = transition.actor
     lines = [
-        _(
-            "%(who)s set the self-evaluation form “%(project)s” (%(year)s) of %(department)s "
-            "to “%(state)s”."
-        )
+        kind.texts["mail"]
         % {
             "who": (actor.get_full_name() or actor.username) if actor else _("Someone"),
-            "project": evaluation.project.name,
-            "year": evaluation.year_id,
-            "department": evaluation.project.department.name,
+            "project": kind.title(subject),
+            "year": subject.year_id,
+            "department": subject.department.name,
             "state": transition.get_to_state_display(),
         }
     ]
@@ -147,9 +148,7 @@ def send_emails(transition_id, addresses, for_editors=False):
     turn the page of a change that happened into an error page, so it is logged instead.
     """
     try:
-        transition = Transition.objects.select_related(
-            "evaluation__project__department", "actor"
-        ).get(pk=transition_id)
+        transition = Transition.objects.select_related(*_SUBJECTS, "actor").get(pk=transition_id)
         # Recipients read the default language; the actor's page language is theirs alone.
         with translation.override(settings.LANGUAGE_CODE):
             subject, body = headline(transition), _body(transition, for_editors)
@@ -165,11 +164,12 @@ def send_emails(transition_id, addresses, for_editors=False):
         )
 
 
-def mark_read(user, evaluation):
-    """Opening a form is reading what the user was told about it."""
-    Notification.objects.filter(
-        recipient=user, transition__evaluation=evaluation, read_at__isnull=True
-    ).update(read_at=timezone.now())
+def mark_read(user, subject):
+    """Opening a form (or report) is reading what the user was told about it."""
+    about = {f"transition__{subjects.of(subject).name}": subject}
+    Notification.objects.filter(recipient=user, read_at__isnull=True, **about).update(
+        read_at=timezone.now()
+    )
 
 
 @dataclass
@@ -182,7 +182,7 @@ class Events:
 def dashboard_events(user):
     """The user's unread events, newest first, and the latest ones already read."""
     mine = access.notifications_for(user).select_related(
-        "transition__evaluation__project", "transition__actor"
+        *(f"transition__{name}" for name in _SUBJECTS), "transition__actor"
     )
     unread = mine.filter(read_at__isnull=True).order_by("-id")
     listed = list(unread[: DASHBOARD_EVENTS + 1])

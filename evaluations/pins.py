@@ -35,7 +35,7 @@ def goals_label(evaluation):
 
 @dataclass(frozen=True)
 class Target:
-    """A place of a form a comment can be pinned to."""
+    """A place of a form (or a report's section) a comment can be pinned to."""
 
     key: str
     place: str
@@ -43,6 +43,7 @@ class Target:
     heading: str
     fund_source: FundSource | None = None
     indicator: Indicator | None = None
+    section: str = ""
 
 
 def key_of(target):
@@ -52,6 +53,9 @@ def key_of(target):
             return f"funds-{target.fund_source_id}"
         if target.place == Place.GOALS:
             return "goals"
+        if target.place == Place.SECTION:
+            return f"section-{target.section}"
+
         return f"indicator-{target.indicator_id}"
     if isinstance(target, FundSource):
         return f"funds-{target.pk}"

@@ -53,7 +53,7 @@ def evaluation_submit(request, pk):
 
 def _done(transition, evaluation):
     """What the page says once a step is taken, as the step declares it."""
-    return transition.declared_step.done % {"form": evaluation}
+    return transition.declared_step.done % {"subject": evaluation}
 
 
 def _save_typed(request, evaluation):

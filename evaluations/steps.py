@@ -1,4 +1,5 @@
-"""The review workflow, declared once: every step a form can take, from which states to which,
+"""The review workflow, declared once: every step a form (or a department's report, anything of
+evaluations/subjects.py) can take, from which states to which,
 who takes it, whether it needs a comment and whether it runs the blocking checks.
 
     draft, returned ──submit_to_supervisor──▶ supervisor   the unit's editors (a 二级单位 in a
@@ -74,11 +75,12 @@ class Step:
     comment_label: str = _("Reviewer’s comment:")
     # Who is told: the roles that act next, or the editors of the department.
     tells: tuple = ()
-    # The view that takes the step, and whether it is a page of its own (a decision with a
-    # comment: the buttons link there) or a plain POST (the buttons post there).
-    url_name: str = "evaluation_review"
+    # The page that takes the step (the subject's kind names its URL), and whether it is a page
+    # of its own (a decision with a comment: the buttons link there) or a plain POST (the
+    # buttons post there).
+    action: str = "review"
     own_page: bool = True
-    # What the page says once the step is taken.
+    # What the page says once the step is taken (%(subject)s: the form or report).
     done: str = ""
     # What the user confirms before the step is taken (empty: nothing to confirm).
     confirm: str = ""
@@ -104,9 +106,9 @@ STEPS = (
         stamps=("submitted_at",),
         button="success",
         tells=(SUPERVISOR,),
-        url_name="evaluation_submit",
+        action="submit",
         own_page=False,
-        done=_("Submitted to the 主管部门. The form is read-only until it decides."),
+        done=_("Submitted to the 主管部门: %(subject)s is read-only until it decides."),
     ),
     Step(
         "submit",
@@ -120,9 +122,9 @@ STEPS = (
         stamps=("submitted_at",),
         button="success",
         tells=(FINANCE,),
-        url_name="evaluation_submit",
+        action="submit",
         own_page=False,
-        done=_("Submitted for review. The form is read-only until the finance bureau decides."),
+        done=_("Submitted for review: %(subject)s is read-only until the finance bureau decides."),
     ),
     Step(
         "withdraw_from_supervisor",
@@ -133,10 +135,10 @@ STEPS = (
         UNIT,
         clears=("submitted_at",),
         button="outline-danger",
-        url_name="evaluation_withdraw",
+        action="withdraw",
         own_page=False,
-        done=_("The form is withdrawn: it is a draft again."),
-        confirm=_("Withdraw this form from review? It becomes a draft again."),
+        done=_("Withdrawn: %(subject)s is a draft again."),
+        confirm=_("Withdraw from review? It becomes a draft again."),
     ),
     Step(
         "withdraw",
@@ -148,10 +150,10 @@ STEPS = (
         route=NOT_PASSED,
         clears=("submitted_at",),
         button="outline-danger",
-        url_name="evaluation_withdraw",
+        action="withdraw",
         own_page=False,
-        done=_("The form is withdrawn: it is a draft again."),
-        confirm=_("Withdraw this form from review? It becomes a draft again."),
+        done=_("Withdrawn: %(subject)s is a draft again."),
+        confirm=_("Withdraw from review? It becomes a draft again."),
     ),
     Step(
         "pass_on",
@@ -163,7 +165,7 @@ STEPS = (
         stamps=("passed_at",),
         button="success",
         tells=(FINANCE, EDITOR),
-        done=_("Passed on to the finance bureau: %(form)s"),
+        done=_("Passed on to the finance bureau: %(subject)s"),
     ),
     Step(
         "return_by_supervisor",
@@ -176,7 +178,7 @@ STEPS = (
         clears=("passed_at",),
         button="danger",
         tells=(EDITOR,),
-        done=_("Returned: %(form)s"),
+        done=_("Returned: %(subject)s"),
     ),
     Step(
         "approve",
@@ -188,7 +190,7 @@ STEPS = (
         stamps=("approved_at",),
         button="success",
         tells=(EDITOR,),
-        done=_("Approved: %(form)s"),
+        done=_("Approved: %(subject)s"),
     ),
     Step(
         "return",
@@ -201,7 +203,7 @@ STEPS = (
         clears=("passed_at",),
         button="danger",
         tells=(EDITOR,),
-        done=_("Returned: %(form)s"),
+        done=_("Returned: %(subject)s"),
     ),
     Step(
         "reopen",
@@ -215,8 +217,8 @@ STEPS = (
         button="outline-danger",
         comment_label=_("Reason:"),
         tells=(EDITOR,),
-        url_name="evaluation_reopen",
-        done=_("The form is reopened and returned to its department."),
+        action="reopen",
+        done=_("Reopened and returned to its department: %(subject)s"),
     ),
 )
 BY_NAME = {step.name: step for step in STEPS}

@@ -1,16 +1,17 @@
-"""The only place where a form changes state: `take(step, …)` for any step of
-evaluations/steps.py, where the workflow is declared.
+"""The only place where a form, or anything else under review (evaluations/subjects.py),
+changes state: `take(step, …)` for any step of evaluations/steps.py, where the workflow is
+declared.
 
 `take` checks who may act (departments/access.py, by the step's role), then, in one
-transaction, locks the form's row, checks the state again under the lock, runs the blocking
-checks where the step says so, changes the state and writes the history row with the step. Of
-two people acting at once (the 主管部门 and the unit, two reviewers, a double click on submit) the
-second waits for the first's lock, finds the state changed and gets `Refused` with a message
-saying who was first: exactly one step happens.
+transaction, locks the row of the thing under review, checks the state again under the lock,
+runs the blocking checks where the step says so, changes the state and writes the history row
+with the step. Of two people acting at once (the 主管部门 and the unit, two reviewers, a double
+click on submit) the second waits for the first's lock, finds the state changed and gets
+`Refused` with a message saying who was first: exactly one step happens.
 
 `submit`, `withdraw`, `pass_on`, `approve`, `return_` and `reopen` name the steps the pages
-take; each picks the declared step that fits the form where there are two (a 二级单位 in a year
-with the 主管部门 stage submits to its 主管部门, any other form to the finance bureau).
+take; each picks the declared step that fits where there are two (a 二级单位 in a year with the
+主管部门 stage submits to its 主管部门, any other department to the finance bureau).
 """
 
 from dataclasses import dataclass
@@ -19,13 +20,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from config.events import log_event
 from config.texts import multi_line, one_line
 from departments import access
-from evaluations import changes, checks, notifications, steps
+from evaluations import notifications, steps, subjects
 from evaluations.models import PIN_LABEL, Evaluation, PinnedComment, Transition
 from evaluations.pins import Target
 
@@ -39,39 +38,33 @@ class Refused(Exception):
 class NotReady(Refused):
     """The blocking checks found problems: all of them, to be listed at once."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, subject):
         self.problems = problems
-        super().__init__(
-            ngettext(
-                "The form was not submitted: %(count)d entry must be completed first.",
-                "The form was not submitted: %(count)d entries must be completed first.",
-                len(problems),
-            )
-            % {"count": len(problems)}
-        )
+        super().__init__(subjects.text(subject, "not_ready", count=len(problems)))
 
 
 @dataclass(frozen=True)
 class Pin:
-    """A comment to pin to one place of the form (one of `pins.targets(evaluation)`)."""
+    """A comment to pin to one place of the thing under review (one of its kind's `targets`)."""
 
     target: Target
     comment: str
 
 
-def goes_through_supervisor(evaluation):
-    """Whether the form goes to its 主管部门 first: a 二级单位's form in a year with that stage,
-    whose 主管部门 has a reviewer (else nobody could ever pass it on)."""
-    department = evaluation.project.department
+def goes_through_supervisor(subject):
+    """Whether it goes to its 主管部门 first: a 二级单位's form or report in a year with that
+    stage, whose 主管部门 has a reviewer (else nobody could ever pass it on)."""
+    department = subject.department
     return bool(
-        evaluation.year_settings.supervisor_stage
+        subject.year_settings.supervisor_stage
         and department.parent_id
         and access.supervisors_of(department.pk).exists()
     )
 
 
 def available(evaluation, user):
-    """The steps this user may take on the form as it is now, in the declaration's order."""
+    """The steps this user may take on the form (or report) as it is now, in the declaration's
+    order."""
     return [
         step
         for step in steps.leaving(evaluation.state)
@@ -86,38 +79,38 @@ def _fits(step, evaluation):
 
 
 def take(name, evaluation, user, comment="", pins=()):
-    """Take the step called `name`; returns the history row. Raises PermissionDenied for a
-    user without the step's role, Refused (NotReady) when the form cannot take it now."""
+    """Take the step called `name` on a form or another thing under review; returns the history
+    row. Raises PermissionDenied for a user without the step's role, Refused (NotReady) when it
+    cannot take the step now."""
     step = steps.get(name)
+    kind = subjects.of(evaluation)
     if not access.has_role(user, step.role, evaluation):
         raise PermissionDenied
     comment = multi_line(comment)
     if step.needs_comment and not comment:
-        raise Refused(_comment_needed(step))
+        raise Refused(_comment_needed(step, evaluation))
     pins = [pin for pin in pins if multi_line(pin.comment)]
     with transaction.atomic():
-        current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        current = kind.model().objects.select_for_update().get(pk=evaluation.pk)
         if current.state not in step.sources:
             raise Refused(_not_now(current, step))
         if not _fits(step, current):
-            raise Refused(_("This step does not apply to this form."))
+            raise Refused(subjects.text(current, "does_not_apply"))
         if step.level == steps.FINANCE and _passed_on_by(current) == user.pk:
-            # Two levels are two people: whoever passed the form on does not decide it too.
-            raise Refused(
-                _("You passed this form on as its 主管部门: another finance reviewer decides it.")
-            )
+            # Two levels are two people: whoever passed it on does not decide it too.
+            raise Refused(subjects.text(current, "passed_on_yourself"))
         for pin in pins:
-            _check_belongs(pin.target, current)
+            kind.check_pin(pin.target, current)
         fields = {stamp: timezone.now() for stamp in step.stamps}
         fields.update(dict.fromkeys(step.clears))
         snapshot = None
         if step.runs_checks:
-            result = checks.run(current)
+            result = kind.checks(current)
             if result.problems:
-                raise NotReady(result.problems)
-            snapshot = changes.snapshot(current)
+                raise NotReady(result.problems, current)
+            snapshot = kind.snapshot(current) if kind.snapshot else None
             fields["flag_count"] = len(result.flags)
-            # A form submitted again starts its way up again.
+            # Submitted again, it starts its way up again.
             fields["passed_at"] = None
         return _move(
             current,
@@ -132,7 +125,7 @@ def take(name, evaluation, user, comment="", pins=()):
 
 
 def _passed_on_by(current):
-    """Who passed the form on since it was last submitted (None if no 主管部门 did)."""
+    """Who passed it on since it was last submitted (None if no 主管部门 did)."""
     if current.passed_at is None:
         return None
     last = current.transitions.filter(step="pass_on").order_by("-created_at", "-id").first()
@@ -184,20 +177,15 @@ def reopen(evaluation, user, reason):
     return take("reopen", evaluation, user, reason)
 
 
-def _comment_needed(step):
-    if step.name == "reopen":
-        return _("Reopening an approved form needs a reason.")
-    return _("Returning a form needs a reviewer’s comment saying what to change.")
+def _comment_needed(step, subject):
+    return subjects.text(subject, "reason_needed" if step.name == "reopen" else "comment_needed")
 
 
 def _not_now(current, step):
-    """Why the step cannot be taken now: the form is with another level, or someone acted."""
-    parent = current.project.department.parent
+    """Why the step cannot be taken now: it is with another level, or someone acted."""
+    parent = current.department.parent
     if current.state == State.SUPERVISOR and step.level == steps.FINANCE and parent:
-        return _(
-            "This form is still with its 主管部门 (%(supervisor)s): the finance bureau decides "
-            "once the 主管部门 has passed it on. Nothing was changed."
-        ) % {"supervisor": parent.name}
+        return subjects.text(current, "with_supervisor", supervisor=parent.name)
     return _already(current)
 
 
@@ -205,22 +193,14 @@ def _already(current):
     last = current.transitions.select_related("actor").order_by("-created_at", "-id").first()
     state = current.get_state_display()
     if last is None or last.actor is None:
-        return _("Nothing was changed: this form is “%(state)s”.") % {"state": state}
-    return _("Nothing was changed: %(who)s made this form “%(state)s” at %(when)s.") % {
-        "who": last.actor.get_full_name() or last.actor.username,
-        "state": state,
-        "when": date_format(timezone.localtime(last.created_at), "Y-m-d H:i"),
-    }
-
-
-def _check_belongs(target, evaluation):
-    # The view offers only this form's places; anything else is a programming error.
-    if target.indicator is not None and target.indicator.evaluation_id != evaluation.pk:
-        raise ValueError("A pinned comment names a row of another form.")
-    if target.fund_source is not None and (
-        target.fund_source.edition_id != evaluation.year_settings.edition_id
-    ):
-        raise ValueError("A pinned comment names a fund source of another edition.")
+        return subjects.text(current, "already", state=state)
+    return subjects.text(
+        current,
+        "already_by",
+        who=last.actor.get_full_name() or last.actor.username,
+        state=state,
+        when=date_format(timezone.localtime(last.created_at), "Y-m-d H:i"),
+    )
 
 
 def _move(current, evaluation, user, step, *, comment="", snapshot=None, pins=(), **fields):
@@ -230,8 +210,9 @@ def _move(current, evaluation, user, step, *, comment="", snapshot=None, pins=()
     for name, value in fields.items():
         setattr(current, name, value)
     current.save(update_fields=["state", *fields])
+    column = subjects.of(current).name
     transition = Transition.objects.create(
-        evaluation=current,
+        **{column: current},
         actor=user,
         from_state=from_state,
         to_state=to_state,
@@ -245,6 +226,7 @@ def _move(current, evaluation, user, step, *, comment="", snapshot=None, pins=()
             place=pin.target.place,
             fund_source=pin.target.fund_source,
             indicator=pin.target.indicator,
+            section=pin.target.section,
             label=one_line(pin.target.label)[:PIN_LABEL],
             comment=multi_line(pin.comment),
         )
@@ -255,7 +237,7 @@ def _move(current, evaluation, user, step, *, comment="", snapshot=None, pins=()
         lambda: log_event(
             "transition",
             user=user,
-            evaluation=current.pk,
+            **{column: current.pk},
             from_state=from_state,
             to_state=to_state,
             step=step.name,

@@ -11,7 +11,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from departments import access
-from evaluations import checks, deadlines, notifications, pins, steps, waiting, workflow
+from evaluations import (
+    checks,
+    deadlines,
+    notifications,
+    pins,
+    steps,
+    subjects,
+    waiting,
+    workflow,
+)
 from evaluations.models import Evaluation, PinnedComment, Transition
 from evaluations.templatetags.evaluation_tags import amount, percent
 from evaluations.waiting import Desk
@@ -152,36 +161,41 @@ def pinned(notes, target):
 
 
 @register.inclusion_tag("evaluations/_workflow_actions.html", takes_context=True)
-def workflow_actions(context, evaluation):
-    """The buttons of the steps this user may take on the form now, from the workflow's
-    declaration: a step with a page of its own (a decision) links there once, a plain step posts.
-    A reviewer of the form with nothing to decide still finds its flags and changes."""
+def workflow_actions(context, subject):
+    """The buttons of the steps this user may take on the form (or report) now, from the
+    workflow's declaration: a step with a page of its own (a decision) links there once, a plain
+    step posts. A reviewer with nothing to decide still finds its flags and changes."""
     request = context["request"]
     user = request.user
+    kind = subjects.of(subject)
     on_page = request.resolver_match.url_name
+    review = kind.url_name("review")
     links, posts = [], []
-    for step in workflow.available(evaluation, user):
+    for step in workflow.available(subject, user):
+        url_name = kind.url_name(step.action)
         if step.own_page:
-            if step.url_name != on_page and step.url_name not in [url for url, _s in links]:
-                links.append((step.url_name, step))
+            if url_name != on_page and url_name not in [url for url, _s in links]:
+                links.append((url_name, step))
         else:
-            posts.append(step)
-    reviews = access.can_review(user, evaluation) or access.has_role(
-        user, steps.SUPERVISOR, evaluation
+            posts.append((kind.path(step.action, subject), step))
+    reviews = access.has_role(user, steps.FINANCE, subject) or access.has_role(
+        user, steps.SUPERVISOR, subject
     )
     return {
-        "evaluation": evaluation,
         "posts": posts,
-        "links": links,
-        "flags_link": reviews and on_page != "evaluation_review" and not links,
+        "links": [(kind.path(step.action, subject), step, url == review) for url, step in links],
+        "flags_link": kind.path("review", subject)
+        if reviews and on_page != review and not links
+        else "",
         "csrf_token": context.get("csrf_token"),
     }
 
 
 @register.inclusion_tag("evaluations/_history.html")
-def evaluation_history(evaluation):
+def evaluation_history(subject):
+    """The history of a form or report, newest first."""
     return {
-        "transitions": evaluation.transitions.select_related("actor")
+        "transitions": subject.transitions.select_related("actor")
         .prefetch_related("pins")
         .order_by("-created_at", "-id")
     }
