@@ -7,13 +7,13 @@ drafts) by tens of percent. Both are a fixed number of queries, whatever the num
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from departments import access
 from evaluations import deadlines
-from evaluations.models import Evaluation
-from evaluations.queue import WAITING, execution_rate
+from evaluations.models import HUNDRED, Evaluation
+from evaluations.queue import WAITING
 
 State = Evaluation.State
 COLUMNS = [State.DRAFT, State.SUPERVISOR, State.SUBMITTED, State.RETURNED, State.APPROVED]
@@ -77,19 +77,27 @@ def bucket_labels():
 
 
 def distribution(user, year):
-    """How many handed-in forms fall in each bucket of execution rate (no budget: left out)."""
-    rates = (
+    """How many handed-in forms fall in each bucket of execution rate (no budget: left out).
+
+    One aggregate over the totals stored on each form: a form is in bucket k when its rate,
+    unrounded, is at least 10·k % and below 10·(k+1) %, that is when 100 × actual is at least
+    10·k × budget and below 10·(k+1) × budget (the last bucket has no upper bound).
+    """
+    forms = (
         access.reviewable_evaluations(user)
-        .filter(year=year)
+        .filter(year=year, budget_total__gt=0, actual_total__isnull=False)
         .exclude(state=State.DRAFT)
-        .annotate(execution=execution_rate())
-        .filter(execution__isnull=False)
-        .values_list("execution", flat=True)
+        .alias(percent=F("actual_total") * HUNDRED)
     )
-    counts = [0] * (TOP // BUCKET + 1)
-    for value in rates:
-        counts[min(int(value // BUCKET), TOP // BUCKET)] += 1
-    return counts
+    last = TOP // BUCKET
+    buckets = {}
+    for index in range(last + 1):
+        inside = Q(percent__gte=F("budget_total") * (index * BUCKET))
+        if index < last:
+            inside &= Q(percent__lt=F("budget_total") * ((index + 1) * BUCKET))
+        buckets[f"bucket{index}"] = Count("pk", filter=inside)
+    counts = forms.aggregate(**buckets)
+    return [counts[f"bucket{index}"] for index in range(last + 1)]
 
 
 def chart_data(rows, rates):
