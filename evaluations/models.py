@@ -308,6 +308,8 @@ class Project(models.Model):
             ),
             *text_constraints("project", one_line=["name", "code"]),
         ]
+        # The projects of a reviewer's departments, read from the index alone (access.py).
+        indexes = [models.Index(fields=["department", "id"], name="project_department_id")]
 
     def __str__(self):
         return self.name
@@ -395,8 +397,14 @@ class Evaluation(models.Model):
                 name="fund_totals_not_negative",
             ),
             models.CheckConstraint(
+                # A comparison with NULL passes a check: each value is asked to be there.
                 condition=Q(execution_rate__isnull=True)
-                | Q(budget_total__gt=0, actual_total__isnull=False, execution_rate__gte=0),
+                | Q(
+                    budget_total__isnull=False,
+                    budget_total__gt=0,
+                    actual_total__isnull=False,
+                    execution_rate__gte=0,
+                ),
                 name="execution_rate_needs_budget",
             ),
             *text_constraints(

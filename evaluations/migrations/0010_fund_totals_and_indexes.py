@@ -61,12 +61,16 @@ class Migration(migrations.Migration):
             model_name='evaluation',
             index=models.Index(fields=['year', 'state', 'execution_rate', 'id'], name='evaluation_year_state_rate'),
         ),
+        migrations.AddIndex(
+            model_name='project',
+            index=models.Index(fields=['department', 'id'], name='project_department_id'),
+        ),
         migrations.AddConstraint(
             model_name='evaluation',
             constraint=models.CheckConstraint(condition=models.Q(('budget_total__gte', 0), ('actual_total__gte', 0)), name='fund_totals_not_negative'),
         ),
         migrations.AddConstraint(
             model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('execution_rate__isnull', True), models.Q(('actual_total__isnull', False), ('budget_total__gt', 0), ('execution_rate__gte', 0)), _connector='OR'), name='execution_rate_needs_budget'),
+            constraint=models.CheckConstraint(condition=models.Q(('execution_rate__isnull', True), models.Q(('actual_total__isnull', False), ('budget_total__gt', 0), ('budget_total__isnull', False), ('execution_rate__gte', 0)), _connector='OR'), name='execution_rate_needs_budget'),
         ),
     ]
