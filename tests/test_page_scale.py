@@ -243,7 +243,7 @@ def test_drafts_stay_out_of_the_overview_rates(many, reviewer, year):
 
 
 @pytest.mark.parametrize(
-    "url,params",
+    ("url", "params"),
     [
         ("review_overview", {"year": 2023}),
         ("review_queue", {"year": 2023}),
@@ -290,9 +290,7 @@ def apply_queries(department, forms, editor):
 
 def test_an_import_takes_as_many_queries_for_more_forms(department, make_form, editor, seed_forms):
     forms = [make_form(name) for name in list(seed_forms)[:4]]
-    assert apply_queries(department, forms[:2], editor) == apply_queries(
-        department, forms, editor
-    )
+    assert apply_queries(department, forms[:2], editor) == apply_queries(department, forms, editor)
 
 
 def test_an_import_of_new_forms_takes_as_many_queries_for_more_forms(
