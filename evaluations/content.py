@@ -322,8 +322,8 @@ def save_many(edits, user):
 
 # A form's stored totals (Evaluation.budget_total …), written with its fund lines only.
 TOTALS = ("budget_total", "actual_total", "execution_rate")
-# Rows per UPDATE: bulk_update writes one CASE per column that the database reads for every
-# row, so that a single statement for thousands of rows costs more than a few smaller ones.
+# Rows per bulk_update: its statement holds a CASE per column with a branch per row, which
+# Django builds slowly; smaller statements keep that linear.
 ROW_BATCH = 200
 
 
@@ -347,6 +347,9 @@ def _save_many(edits, user):
             .order_by("pk")
         )
         locked = {current.pk: current for current in rows}
+    saved = {
+        pk: {name: getattr(current, name) for name in FORM_FIELDS} for pk, current in locked.items()
+    }
     settings = SettingsCache()
     forms = []
     for edit in edits:
@@ -369,9 +372,11 @@ def _save_many(edits, user):
         _changed_project(current, edit.content) for current, edit in zip(forms, edits, strict=True)
     ]
     Project.objects.bulk_update([project for project in renamed if project], ["name", "code"])
-    lines = _fund_lines(forms, edits, editions)
-    _save_forms(forms, edits, user)
-    FundLine.objects.bulk_update([line for line in lines if line.pk], FUND_VALUES)
+    lines, saved_lines = _fund_lines(forms, edits, editions)
+    _save_forms(forms, edits, user, saved)
+    changed, fields = _changes(lines, saved_lines, FUND_VALUES)
+    if changed:
+        FundLine.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
     FundLine.objects.bulk_create([line for line in lines if not line.pk])
     _save_rows(forms, edits, editions)
     return forms
@@ -398,29 +403,32 @@ class _Editions:
         return self._categories[edition.pk]
 
 
-def _save_forms(forms, edits, user):
+FORM_FIELDS = (*FORM_TEXTS, *TOTALS)
+
+
+def _save_forms(forms, edits, user, saved):
+    """Write the forms' texts and totals; `saved`: {pk: their values as locked}. Every saved
+    form gets a new version, its editor and time in one UPDATE; only what changed goes
+    through bulk_update."""
     now = timezone.now()
     created, updated = [], []
     for current, edit in zip(forms, edits, strict=True):
         for name in FORM_TEXTS:
             setattr(current, name, edit.content.texts.get(name, ""))
         current.updated_by = user
-        if current.pk is None:
-            created.append(current)
-        else:
-            current.version = F("version") + 1
-            # bulk_update does not stamp auto_now fields.
-            current.updated_at = now
-            updated.append(current)
+        (updated if current.pk else created).append(current)
     Evaluation.objects.bulk_create(created)
-    Evaluation.objects.bulk_update(
-        updated, [*FORM_TEXTS, "updated_by", "version", "updated_at", *TOTALS]
-    )
-    if updated:
-        versions = Evaluation.objects.filter(pk__in=[current.pk for current in updated])
-        versions = dict(versions.values_list("pk", "version"))
-        for current in updated:
-            current.version = versions[current.pk]
+    if not updated:
+        return
+    changed, fields = _changes(updated, saved, FORM_FIELDS)
+    if changed:
+        Evaluation.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
+    found = Evaluation.objects.filter(pk__in=[current.pk for current in updated])
+    found.update(version=F("version") + 1, updated_by=user, updated_at=now)
+    versions = dict(found.values_list("pk", "version"))
+    for current in updated:
+        current.version = versions[current.pk]
+        current.updated_at = now
 
 
 def _stale_message(current):
@@ -452,12 +460,14 @@ def _changed_project(current, content):
 
 def _fund_lines(forms, edits, editions):
     """Every form's fund lines as its content gives them, one per source of its edition (the
-    saved ones changed, the missing ones made), with the form's totals set from them."""
+    saved ones changed, the missing ones made), with the form's totals set from them, and
+    the saved lines' values as they were loaded."""
     saved = [current.pk for current in forms if current.pk is not None]
-    existing = {}
+    existing, loaded = {}, {}
     if saved:
         for line in FundLine.objects.filter(evaluation__in=saved).order_by():
             existing[(line.evaluation_id, line.source_id)] = line
+            loaded[line.pk] = {name: getattr(line, name) for name in FUND_VALUES}
     lines = []
     for current, edit in zip(forms, edits, strict=True):
         given = {line.source: line for line in edit.content.funds}
@@ -472,13 +482,34 @@ def _fund_lines(forms, edits, editions):
             mine.append(line)
         set_totals(current, mine)
         lines += mine
-    return lines
+    return lines, loaded
+
+
+ROW_FIELDS = ("category_id", *ROW_TEXTS, *ROW_NUMBERS, "position")
+
+
+def _changes(instances, saved, names):
+    """The saved instances whose values differ from `saved` ({pk: values as loaded}), and the
+    names of the fields that differ in any of them. bulk_update's statement grows with every
+    row and field it writes, and costs far more to build than to run: what is as it was is left
+    out (an import of a workbook downloaded and sent back changes little)."""
+    changed, fields = [], set()
+    for instance in instances:
+        if instance.pk is None:
+            continue
+        before = saved[instance.pk]
+        differ = {name for name in names if getattr(instance, name) != before[name]}
+        if differ:
+            changed.append(instance)
+            fields |= differ
+    return changed, sorted(fields)
 
 
 def _save_rows(forms, edits, editions):
-    existing = {}
+    existing, saved = {}, {}
     for row in Indicator.objects.filter(evaluation__in=[current.pk for current in forms]):
         existing.setdefault(row.evaluation_id, {})[row.pk] = row
+        saved[row.pk] = {name: getattr(row, name) for name in ROW_FIELDS}
     kept, gone = [], []
     for current, edit in zip(forms, edits, strict=True):
         categories = editions.categories(current.year_settings.edition)
@@ -487,11 +518,9 @@ def _save_rows(forms, edits, editions):
         gone += set(mine) - {row.pk for row in rows if row.pk}
         kept += rows
     Indicator.objects.filter(pk__in=gone).delete()
-    Indicator.objects.bulk_update(
-        [row for row in kept if row.pk],
-        ["category", *ROW_TEXTS, *ROW_NUMBERS, "position"],
-        batch_size=ROW_BATCH,
-    )
+    changed, fields = _changes(kept, saved, ROW_FIELDS)
+    if changed:
+        Indicator.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
     Indicator.objects.bulk_create([row for row in kept if not row.pk], batch_size=ROW_BATCH)
 
 
