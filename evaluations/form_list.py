@@ -20,6 +20,15 @@ from evaluations.models import Evaluation
 
 FORMS_PER_PAGE = 100
 DEPARTMENTS_PER_PAGE = 20
+# What the list shows of a form: not its texts, which can be long.
+LISTED = (
+    "project__name",
+    "project__department",
+    "state",
+    "budget_total",
+    "actual_total",
+    "updated_at",
+)
 # From this many departments on, the page offers a search by department name.
 SEARCH_FROM = DEPARTMENTS_PER_PAGE
 
@@ -88,6 +97,7 @@ def build(user, year, params):
         for form in (
             Evaluation.objects.filter(project__department__in=shown, year=year)
             .select_related("project")
+            .only(*LISTED)
             .order_by("project__name")
         ):
             forms.setdefault(form.project.department_id, []).append(form)
@@ -95,6 +105,7 @@ def build(user, year, params):
             Evaluation.objects.filter(project__department__in=shown, year=year.year - 1)
             .exclude(project__evaluations__year=year)
             .select_related("project")
+            .only("project__name", "project__department")
             .order_by("project__name")
         ):
             to_copy.setdefault(form.project.department_id, []).append(form)

@@ -7,7 +7,8 @@ drafts) by tens of percent. Both are a fixed number of queries, whatever the num
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, Value
+from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext as _
 
 from departments import access
@@ -79,25 +80,23 @@ def bucket_labels():
 def distribution(user, year):
     """How many handed-in forms fall in each bucket of execution rate (no budget: left out).
 
-    One aggregate over the totals stored on each form: a form is in bucket k when its rate,
-    unrounded, is at least 10·k % and below 10·(k+1) %, that is when 100 × actual is at least
-    10·k × budget and below 10·(k+1) × budget (the last bucket has no upper bound).
+    One aggregate over the totals stored on each form: a form's bucket is its rate, unrounded,
+    in tens of percent (10 × actual ÷ budget, rounded down), all from 100 % in the last.
     """
-    forms = (
+    last = TOP // BUCKET
+    whole = IntegerField()
+    rate = F("actual_total") * Value(HUNDRED / BUCKET) / F("budget_total")
+    tens = Floor(rate, output_field=whole)
+    counts = dict(
         access.reviewable_evaluations(user)
         .filter(year=year, budget_total__gt=0, actual_total__isnull=False)
         .exclude(state=State.DRAFT)
-        .alias(percent=F("actual_total") * HUNDRED)
+        .annotate(bucket=Least(tens, Value(last), output_field=whole))
+        .order_by()
+        .values_list("bucket")
+        .annotate(n=Count("pk"))
     )
-    last = TOP // BUCKET
-    buckets = {}
-    for index in range(last + 1):
-        inside = Q(percent__gte=F("budget_total") * (index * BUCKET))
-        if index < last:
-            inside &= Q(percent__lt=F("budget_total") * ((index + 1) * BUCKET))
-        buckets[f"bucket{index}"] = Count("pk", filter=inside)
-    counts = forms.aggregate(**buckets)
-    return [counts[f"bucket{index}"] for index in range(last + 1)]
+    return [counts.get(index, 0) for index in range(last + 1)]
 
 
 def chart_data(rows, rates):
