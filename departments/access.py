@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from departments.models import Department, FinanceBureau, Membership
-from evaluations.models import Evaluation, Notification, Year
+from evaluations.models import Evaluation, Notification, Project, Year
 from reports.models import Report
 
 
@@ -179,9 +179,13 @@ def visible_evaluations(user):
 
 def reviewable_evaluations(user):
     """Forms this user reviews at some level."""
-    return Evaluation.objects.filter(
-        project__department__in=review_departments(user).values("pk")
-    ).select_related("project__department", "year")
+    # Through the projects' ids rather than a join on the projects: counting a year's forms by
+    # state then reads two indexes (the forms' year, state and project, the projects' department
+    # and id) instead of both tables.
+    projects = Project.objects.filter(department__in=review_departments(user).values("pk"))
+    return Evaluation.objects.filter(project__in=projects.values("pk")).select_related(
+        "project__department", "year"
+    )
 
 
 def evaluation_for_viewing(user, pk):

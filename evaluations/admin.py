@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import layouts
+from evaluations import content, layouts
 from evaluations.models import (
     BureauYear,
     Edition,
@@ -251,6 +251,13 @@ class EvaluationAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "version", "submitted_at", "approved_at"]
     autocomplete_fields = ["project"]
     inlines = [FundLineInline, IndicatorInline, TransitionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Fund lines changed here do not go through content.save: store the totals it would.
+        evaluation = form.instance
+        content.set_totals(evaluation, list(evaluation.fund_lines.all()))
+        evaluation.save(update_fields=content.TOTALS)
 
     @admin.display(description=_("department"), ordering="project__department__name")
     def department_name(self, evaluation):

@@ -20,11 +20,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.texts import multi_line, one_line
+from evaluations import money
 from evaluations.layouts.declaration import FORM_TEXTS, FUND_VALUES, ONE_LINE_TEXTS
-from evaluations.models import Evaluation, FundLine, Indicator, Project
+from evaluations.models import Evaluation, FundLine, Indicator, Project, SettingsCache
 from reports import classes
 
 
@@ -308,42 +310,148 @@ def save(evaluation, content, user, *, version=None):
     is refused. The project is renamed (and its code changed) unless a form of another year was
     filed under its current name. Returns the saved evaluation, with its new version.
     """
+    (saved,) = save_many([Edit(evaluation, content, version)], user)
+    if saved is evaluation:
+        return evaluation
+    evaluation.refresh_from_db()
+    evaluation.__dict__.pop("year_settings", None)
+    return evaluation
+
+
+@dataclass
+class Edit:
+    """One form for `save_many`: `evaluation` not saved yet for a new form (of a saved
+    project), `version` as `save` takes it."""
+
+    evaluation: Evaluation
+    content: Content
+    version: int | None = None
+
+
+def save_many(edits, user):
+    """Save each Edit as `save` saves one, all or none, in a number of queries that does not
+    grow with the forms (an import of a whole workbook): the forms are locked in one query, and
+    their texts, fund lines and rows written in bulk. Returns the saved forms in the order
+    given: a new one as given, the others as they were locked and written, with their new
+    versions."""
     try:
         with transaction.atomic():
-            return _save(evaluation, cleaned(content), user, version)
+            edits = [replace(edit, content=cleaned(edit.content)) for edit in edits]
+            return _save_many(edits, user)
     except IntegrityError:
         raise EditRefused(_("This department already has a project with this name.")) from None
 
 
-def _save(evaluation, content, user, version):
-    created = evaluation.pk is None
-    if created:
-        current = evaluation
-    else:
-        current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-        if version is not None and current.version != version:
-            raise StaleEdit(_stale_message(current))
-        if not current.is_editable_state:
-            raise EditRefused(
-                _("This form is %(state)s and cannot be changed now.")
-                % {"state": current.get_state_display()}
-            )
-    _save_project(current, content)
-    for name in FORM_TEXTS:
-        setattr(current, name, content.texts.get(name, ""))
-    _save_facts(current, content.facts)
-    current.updated_by = user
-    if not created:
-        current.version = F("version") + 1
-    current.save()
-    current.refresh_from_db(fields=["version"])
-    edition = current.year_settings.edition
-    _save_funds(current, edition, content.funds)
-    _save_rows(current, edition, content.indicators)
-    if not created:
-        evaluation.refresh_from_db()
-        evaluation.__dict__.pop("year_settings", None)
-    return current if created else evaluation
+# A form's stored totals (Evaluation.budget_total …), written with its fund lines only.
+TOTALS = ("budget_total", "actual_total", "execution_rate")
+# Rows per bulk_update: its statement holds a CASE per column with a branch per row, which
+# Django builds slowly; smaller statements keep that linear.
+ROW_BATCH = 200
+
+
+def set_totals(evaluation, lines):
+    """Put the totals and the execution rate of these fund lines (all of the form's) on the
+    form, as money.Funds computes them for its page."""
+    evaluation.budget_total = money.total(line.budget for line in lines)
+    evaluation.actual_total = money.total(line.actual for line in lines)
+    evaluation.execution_rate = money.rate(evaluation.actual_total, evaluation.budget_total)
+
+
+def _save_many(edits, user):
+    known = [edit.evaluation.pk for edit in edits if edit.evaluation.pk is not None]
+    locked = {}
+    if known:
+        # In the order of their ids, so that two saves of overlapping forms cannot deadlock.
+        rows = (
+            Evaluation.objects.select_for_update(of=("self",))
+            .filter(pk__in=known)
+            .select_related("project__department", "year__edition", "updated_by")
+            .order_by("pk")
+        )
+        locked = {current.pk: current for current in rows}
+    saved = {
+        pk: {name: getattr(current, name) for name in FORM_FIELDS} for pk, current in locked.items()
+    }
+    settings = SettingsCache()
+    forms = []
+    for edit in edits:
+        if edit.evaluation.pk is None:
+            current = edit.evaluation
+        else:
+            current = locked[edit.evaluation.pk]
+            if edit.version is not None and current.version != edit.version:
+                raise StaleEdit(_stale_message(current))
+            if not current.is_editable_state:
+                raise EditRefused(
+                    _("This form is %(state)s and cannot be changed now.")
+                    % {"state": current.get_state_display()}
+                )
+        if "year_settings" not in current.__dict__:
+            settings.attach(current)
+        forms.append(current)
+    editions = _Editions()
+    renamed = [
+        _changed_project(current, edit.content) for current, edit in zip(forms, edits, strict=True)
+    ]
+    Project.objects.bulk_update([project for project in renamed if project], ["name", "code"])
+    lines, saved_lines = _fund_lines(forms, edits, editions)
+    _save_forms(forms, edits, user, saved)
+    changed, fields = _changes(lines, saved_lines, FUND_VALUES)
+    if changed:
+        FundLine.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
+    FundLine.objects.bulk_create([line for line in lines if not line.pk])
+    _save_rows(forms, edits, editions)
+    return forms
+
+
+class _Editions:
+    """Each edition's fund sources and categories, fetched once for all the forms saved."""
+
+    def __init__(self):
+        self._sources = {}
+        self._categories = {}
+
+    def sources(self, edition):
+        if edition.pk not in self._sources:
+            self._sources[edition.pk] = list(edition.fund_sources.all())
+        return self._sources[edition.pk]
+
+    def categories(self, edition):
+        """{(一级, 二级): category} in taxonomy order."""
+        if edition.pk not in self._categories:
+            self._categories[edition.pk] = {
+                category.name_path(): category for category in edition.level2()
+            }
+        return self._categories[edition.pk]
+
+
+FORM_FIELDS = (*FORM_TEXTS, *FACTS, *TOTALS)
+
+
+def _save_forms(forms, edits, user, saved):
+    """Write the forms' texts and totals; `saved`: {pk: their values as locked}. Every saved
+    form gets a new version, its editor and time in one UPDATE; only what changed goes
+    through bulk_update."""
+    now = timezone.now()
+    created, updated = [], []
+    for current, edit in zip(forms, edits, strict=True):
+        for name in FORM_TEXTS:
+            setattr(current, name, edit.content.texts.get(name, ""))
+        _save_facts(current, edit.content.facts)
+        current.updated_by = user
+        (updated if current.pk else created).append(current)
+    Evaluation.objects.bulk_create(created)
+    if not updated:
+        return
+    changed, fields = _changes(updated, saved, FORM_FIELDS)
+    if changed:
+        Evaluation.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
+    found = Evaluation.objects.filter(pk__in=[current.pk for current in updated])
+    found.update(version=F("version") + 1, updated_by=user, updated_at=now)
+    versions = dict(found.values_list("pk", "version"))
+    for current in updated:
+        current.version = versions[current.pk]
+        current.updated_at = now
 
 
 def _save_facts(current, facts):
@@ -365,40 +473,93 @@ def _stale_message(current):
     ) % {"who": (editor.get_full_name() or editor.username) if editor else _("Someone")}
 
 
-def _save_project(current, content):
+def _changed_project(current, content):
+    """The form's project renamed or given another code as the content says (None when it
+    stays as it is); refused while a form of another year is filed under its name."""
     project = current.project
-    changed = []
+    changed = False
     if content.project and project.name != content.project:
         if project.pk:
             filed = filed_years(project, excluding=current, lock=True)
             if filed:
                 raise EditRefused(rename_refusal(filed))
         project.name = content.project
-        changed.append("name")
+        changed = True
     if project.code != content.project_code:
         project.code = content.project_code
-        changed.append("code")
-    if changed and project.pk:
-        project.save(update_fields=changed)
+        changed = True
+    return project if changed and project.pk else None
 
 
-def _save_funds(evaluation, edition, funds):
-    given = {line.source: line for line in funds}
-    existing = {line.source_id: line for line in evaluation.fund_lines.all()}
-    to_create, to_update = [], []
-    for source in edition.fund_sources.all():
-        values = given.get(source.name) or FundValues(source.name)
-        line = existing.get(source.pk) or FundLine(evaluation=evaluation, source=source)
-        for name in FUND_VALUES:
-            setattr(line, name, getattr(values, name))
-        (to_update if line.pk else to_create).append(line)
-    FundLine.objects.bulk_update(to_update, FUND_VALUES)
-    FundLine.objects.bulk_create(to_create)
+def _fund_lines(forms, edits, editions):
+    """Every form's fund lines as its content gives them, one per source of its edition (the
+    saved ones changed, the missing ones made), with the form's totals set from them, and
+    the saved lines' values as they were loaded."""
+    saved = [current.pk for current in forms if current.pk is not None]
+    existing, loaded = {}, {}
+    if saved:
+        for line in FundLine.objects.filter(evaluation__in=saved).order_by():
+            existing[(line.evaluation_id, line.source_id)] = line
+            loaded[line.pk] = {name: getattr(line, name) for name in FUND_VALUES}
+    lines = []
+    for current, edit in zip(forms, edits, strict=True):
+        given = {line.source: line for line in edit.content.funds}
+        mine = []
+        for source in editions.sources(current.year_settings.edition):
+            values = given.get(source.name) or FundValues(source.name)
+            line = existing.get((current.pk, source.pk))
+            if line is None:
+                line = FundLine(evaluation=current, source=source)
+            for name in FUND_VALUES:
+                setattr(line, name, getattr(values, name))
+            mine.append(line)
+        set_totals(current, mine)
+        lines += mine
+    return lines, loaded
 
 
-def _save_rows(evaluation, edition, rows):
-    categories = {category.name_path(): category for category in edition.level2()}
-    existing = {row.pk: row for row in evaluation.indicators.all()}
+ROW_FIELDS = ("category_id", *ROW_TEXTS, *ROW_NUMBERS, "position")
+
+
+def _changes(instances, saved, names):
+    """The saved instances whose values differ from `saved` ({pk: values as loaded}), and the
+    names of the fields that differ in any of them. bulk_update's statement grows with every
+    row and field it writes, and costs far more to build than to run: what is as it was is left
+    out (an import of a workbook downloaded and sent back changes little)."""
+    changed, fields = [], set()
+    for instance in instances:
+        if instance.pk is None:
+            continue
+        before = saved[instance.pk]
+        differ = {name for name in names if getattr(instance, name) != before[name]}
+        if differ:
+            changed.append(instance)
+            fields |= differ
+    return changed, sorted(fields)
+
+
+def _save_rows(forms, edits, editions):
+    existing, saved = {}, {}
+    for row in Indicator.objects.filter(evaluation__in=[current.pk for current in forms]):
+        existing.setdefault(row.evaluation_id, {})[row.pk] = row
+        saved[row.pk] = {name: getattr(row, name) for name in ROW_FIELDS}
+    kept, gone = [], []
+    for current, edit in zip(forms, edits, strict=True):
+        categories = editions.categories(current.year_settings.edition)
+        mine = existing.get(current.pk, {})
+        rows = _rows(current, categories, edit.content.indicators, mine)
+        gone += set(mine) - {row.pk for row in rows if row.pk}
+        kept += rows
+    Indicator.objects.filter(pk__in=gone).delete()
+    changed, fields = _changes(kept, saved, ROW_FIELDS)
+    if changed:
+        Indicator.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
+    Indicator.objects.bulk_create([row for row in kept if not row.pk], batch_size=ROW_BATCH)
+
+
+def _rows(evaluation, categories, rows, existing):
+    """The form's Indicator instances for `rows`, in order and numbered: the saved rows
+    (`existing`, by id) they name or take over, new ones for the others."""
     paths = {category.pk: path for path, category in categories.items()}
     by_place = {}
     for row in existing.values():
@@ -412,6 +573,7 @@ def _save_rows(evaluation, edition, rows):
     for row in rows:
         category = categories.get((row.level1, row.level2))
         if category is None:
+            edition = evaluation.year_settings.edition
             raise ValueError(f"{row.level1} / {row.level2} is not a category of {edition}")
         instance = existing.get(row.id) if row.id is not None else None
         if instance is None:
@@ -430,11 +592,7 @@ def _save_rows(evaluation, edition, rows):
     kept = sorted(kept, key=lambda instance: order[instance.category.pk])
     for position, instance in enumerate(kept, start=1):
         instance.position = position
-    Indicator.objects.filter(pk__in=set(existing) - {row.pk for row in kept if row.pk}).delete()
-    Indicator.objects.bulk_update(
-        [row for row in kept if row.pk], ["category", *ROW_TEXTS, *ROW_NUMBERS, "position"]
-    )
-    Indicator.objects.bulk_create([row for row in kept if not row.pk])
+    return kept
 
 
 def filed_years(project, excluding, lock=False):

@@ -14,6 +14,7 @@ confirmation carries the plan's fingerprint, so that what is written is what was
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,15 @@ from evaluations.excel.reader import (
     WorkbookRefused,
     read_workbook,
 )
-from evaluations.models import BureauYear, Evaluation, Project, Year
+from evaluations.models import (
+    BureauYear,
+    Evaluation,
+    FundLine,
+    Indicator,
+    Project,
+    SettingsCache,
+    Year,
+)
 
 CREATE = "create"
 UPDATE = "update"
@@ -251,7 +260,7 @@ def plan(department, workbooks, *, user=None, lock=False):
         project__department=department,
         project__name__in={project for project, _year in keys},
         year__in={year for _project, year in keys if year},
-    ).select_related("project", "updated_by", "year__edition")
+    ).select_related("project__department", "updated_by", "year__edition")
     if lock:
         matches = matches.select_for_update(of=("self",))
     existing = {(evaluation.project.name, evaluation.year_id): evaluation for evaluation in matches}
@@ -393,25 +402,56 @@ def _apply(department, workbooks, user, confirmed):
         problems = [problem for _name, problem in result.file_problems]
         problems += [problem for step in result.steps for problem in step.errors]
         raise ImportRefused(problems or [Problem(_nothing_to_import(result))])
+    edits = _edits(department, result.steps)
+    content.save_many(edits, user)
+    return result
+
+
+def _edits(department, steps):
+    """What each step to write saves, as content.Edit, in the order of the steps; the forms'
+    saved content, the projects and the years in a few queries for the whole workbook."""
+    updates = [step.evaluation for step in steps if step.action == UPDATE]
+    prefetch_related_objects(
+        updates,
+        Prefetch("fund_lines", FundLine.objects.order_by()),
+        Prefetch("indicators", Indicator.objects.select_related("category__parent")),
+    )
+    new = [step.sheet.content["project"] for step in steps if step.action == CREATE]
+    projects = _projects(department, list(dict.fromkeys(new)))
     years = {year.year: year for year in Year.objects.select_related("edition")}
-    for step in result.steps:
-        data = step.sheet.content
+    settings = SettingsCache()
+    sources = {}
+    edits = []
+    for step in steps:
         if step.action == UPDATE:
-            evaluation = Evaluation.objects.select_related("year__edition").get(
-                pk=step.evaluation_id
-            )
+            evaluation = settings.attach(step.evaluation)
         elif step.action == CREATE:
-            project, _created = Project.objects.get_or_create(
-                department=department, name=data["project"]
-            )
+            project = projects[step.sheet.content["project"]]
             evaluation = Evaluation(project=project, year=years[step.sheet.year])
         else:
             continue
-        read = content.Content.from_data(data)
+        read = content.Content.from_data(step.sheet.content)
         if evaluation.pk:
-            read = content.shown_over(content.of(evaluation), read, evaluation.form_layout)
-        content.save(evaluation, read, user)
-    return result
+            edition = evaluation.year_settings.edition
+            if edition.pk not in sources:
+                sources[edition.pk] = list(edition.fund_sources.all())
+            saved = content.of(evaluation, sources[edition.pk])
+            read = content.shown_over(saved, read, evaluation.form_layout)
+        edits.append(content.Edit(evaluation, read))
+    return edits
+
+
+def _projects(department, names):
+    """{name: project} of the department, made where it has none of that name."""
+    found = {
+        project.name: project
+        for project in Project.objects.filter(department=department, name__in=names).select_related(
+            "department"
+        )
+    }
+    made = [Project(department=department, name=name) for name in names if name not in found]
+    Project.objects.bulk_create(made)
+    return {**found, **{project.name: project for project in made}}
 
 
 def _nothing_to_import(result):

@@ -19,6 +19,10 @@ from reports import classes
 
 # 万元 with six decimals holds 分; fourteen digits hold up to 一亿万元 (a trillion 元).
 MONEY = {"max_digits": 14, "decimal_places": 6}
+# A form's totals over its fund sources, and its execution rate in percent: as large as a few
+# of the largest amounts, and as large as the largest amount over the smallest.
+TOTAL = {"max_digits": 16, "decimal_places": 6}
+RATE = {"max_digits": 20, "decimal_places": 2}
 HUNDRED = Decimal(100)
 # A pinned comment keeps the row's name as the reviewer saw it, on one line and cut to this.
 PIN_LABEL = 300
@@ -323,6 +327,8 @@ class Project(models.Model):
             ),
             *text_constraints("project", one_line=["name", "code"]),
         ]
+        # The projects of a reviewer's departments, read from the index alone (access.py).
+        indexes = [models.Index(fields=["department", "id"], name="project_department_id")]
 
     def __str__(self):
         return self.name
@@ -384,6 +390,16 @@ class Evaluation(models.Model):
     flag_count = models.PositiveSmallIntegerField(
         _("review flags"), null=True, blank=True, editable=False
     )
+    # The fund lines' totals and execution rate (evaluations/money.py), stored by content.save
+    # beside the lines, so that lists count, bucket and sort forms by them from this table and
+    # its indexes instead of summing every form's lines. None as money.total and money.rate say.
+    budget_total = models.DecimalField(
+        _("全年预算数合计"), null=True, blank=True, editable=False, **TOTAL
+    )
+    actual_total = models.DecimalField(
+        _("实际完成数合计"), null=True, blank=True, editable=False, **TOTAL
+    )
+    execution_rate = models.DecimalField(_("执行率"), null=True, blank=True, editable=False, **RATE)
 
     class Meta:
         ordering = ["-year", "project__department", "project__name"]
@@ -409,6 +425,21 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=Q(state="approved") | Q(approved_at__isnull=True),
                 name="approved_at_only_when_approved",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_total__gte=0) & Q(actual_total__gte=0),
+                name="fund_totals_not_negative",
+            ),
+            models.CheckConstraint(
+                # A comparison with NULL passes a check: each value is asked to be there.
+                condition=Q(execution_rate__isnull=True)
+                | Q(
+                    budget_total__isnull=False,
+                    budget_total__gt=0,
+                    actual_total__isnull=False,
+                    execution_rate__gte=0,
+                ),
+                name="execution_rate_needs_budget",
             ),
             *text_constraints(
                 "evaluation",
@@ -437,6 +468,10 @@ class Evaluation(models.Model):
             models.Index(fields=["year", "submitted_at"], name="evaluation_year_submitted"),
             # Covers the review queue's counts per state and its overdue departments.
             models.Index(fields=["year", "state", "project"], name="evaluation_year_state_project"),
+            # The queue sorted by execution rate walks this and stops at the page.
+            models.Index(
+                fields=["year", "state", "execution_rate", "id"], name="evaluation_year_state_rate"
+            ),
         ]
 
     def __str__(self):

@@ -7,13 +7,14 @@ drafts) by tens of percent. Both are a fixed number of queries, whatever the num
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F, IntegerField, Value
+from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext as _
 
 from departments import access
 from evaluations import deadlines
-from evaluations.models import Evaluation
-from evaluations.queue import WAITING, execution_rate
+from evaluations.models import HUNDRED, Evaluation
+from evaluations.queue import WAITING
 
 State = Evaluation.State
 COLUMNS = [State.DRAFT, State.SUPERVISOR, State.SUBMITTED, State.RETURNED, State.APPROVED]
@@ -77,19 +78,25 @@ def bucket_labels():
 
 
 def distribution(user, year):
-    """How many handed-in forms fall in each bucket of execution rate (no budget: left out)."""
-    rates = (
+    """How many handed-in forms fall in each bucket of execution rate (no budget: left out).
+
+    One aggregate over the totals stored on each form: a form's bucket is its rate, unrounded,
+    in tens of percent (10 × actual ÷ budget, rounded down), all from 100 % in the last.
+    """
+    last = TOP // BUCKET
+    whole = IntegerField()
+    rate = F("actual_total") * Value(HUNDRED / BUCKET) / F("budget_total")
+    tens = Floor(rate, output_field=whole)
+    counts = dict(
         access.reviewable_evaluations(user)
-        .filter(year=year)
+        .filter(year=year, budget_total__gt=0, actual_total__isnull=False)
         .exclude(state=State.DRAFT)
-        .annotate(execution=execution_rate())
-        .filter(execution__isnull=False)
-        .values_list("execution", flat=True)
+        .annotate(bucket=Least(tens, Value(last), output_field=whole))
+        .order_by()
+        .values_list("bucket")
+        .annotate(n=Count("pk"))
     )
-    counts = [0] * (TOP // BUCKET + 1)
-    for value in rates:
-        counts[min(int(value // BUCKET), TOP // BUCKET)] += 1
-    return counts
+    return [counts.get(index, 0) for index in range(last + 1)]
 
 
 def chart_data(rows, rates):

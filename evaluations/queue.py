@@ -1,8 +1,8 @@
 """The reviewers' queue: every form of the departments a reviewer's bureau oversees.
 
 Counts per state, filters (year, state, department, flagged), a search by project or department
-name, three sorts and pages. The number of SQL queries is the same whatever the number of forms:
-the page's fund totals come in one query for its rows, never one per row.
+name, three sorts and pages. The number of SQL queries is the same whatever the number of forms,
+and the page's fund totals and the sort by execution rate read the totals stored on each form.
 """
 
 from dataclasses import dataclass
@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy as _
 from departments import access
 from evaluations import deadlines, waiting
 from evaluations.models import HUNDRED, Evaluation, FundLine, Year
-from evaluations.money import rate
 from evaluations.waiting import Desk
 
 State = Evaluation.State
@@ -37,8 +36,8 @@ WAITING = [State.DRAFT, State.RETURNED]
 SORTS = {
     "submitted": (_("Submitted, oldest first"), [F("submitted_at").asc(nulls_last=True)]),
     "-submitted": (_("Submitted, newest first"), [F("submitted_at").desc(nulls_last=True)]),
-    "rate": (_("Execution rate, lowest first"), [F("execution").asc(nulls_last=True)]),
-    "-rate": (_("Execution rate, highest first"), [F("execution").desc(nulls_last=True)]),
+    "rate": (_("Execution rate, lowest first"), [F("execution_rate").asc(nulls_last=True)]),
+    "-rate": (_("Execution rate, highest first"), [F("execution_rate").desc(nulls_last=True)]),
     "-flags": (_("Most review flags first"), [F("flag_count").desc(nulls_last=True)]),
     "flags": (_("Fewest review flags first"), [F("flag_count").asc(nulls_last=True)]),
 }
@@ -106,29 +105,13 @@ class QueueFilters(forms.Form):
 
 
 def execution_rate():
-    """Each form's execution rate in percent, as one correlated subquery (for sorting and
-    bucketing: it is computed for every form that is sorted or counted)."""
+    """Each form's execution rate in percent, as one correlated subquery over its fund lines,
+    unrounded (the stored Evaluation.execution_rate has two decimals, as pages show it)."""
     lines = FundLine.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
     number = DecimalField()
     budget = NullIf(Sum("budget"), Value(0, output_field=number), output_field=number)
     ratio = ExpressionWrapper(Sum("actual") * Value(HUNDRED) / budget, output_field=number)
     return Subquery(lines.annotate(rate=ratio).values("rate"), output_field=number)
-
-
-def add_fund_totals(evaluations):
-    """Budget and actual totals and the execution rate of a page of forms, in one query."""
-    totals = (
-        FundLine.objects.filter(evaluation__in=evaluations)
-        .order_by()
-        .values("evaluation")
-        .annotate(budget=Sum("budget"), actual=Sum("actual"))
-    )
-    by_evaluation = {row["evaluation"]: row for row in totals}
-    for evaluation in evaluations:
-        row = by_evaluation.get(evaluation.pk, {})
-        evaluation.budget_total = row.get("budget")
-        evaluation.actual_total = row.get("actual")
-        evaluation.execution_rate = rate(evaluation.actual_total, evaluation.budget_total)
 
 
 @dataclass
@@ -198,8 +181,6 @@ def build(user, params, page_size=None):
         found = found.filter(state=state)
 
     sort = filters.value("sort") or DEFAULTS["sort"]
-    if sort in ("rate", "-rate"):
-        found = found.annotate(execution=execution_rate())
     # Sort ids only, then load the page's rows: sorting whole joined rows made the database read
     # and sort every form in scope, where ids let it walk an index and stop at the page.
     ordered = found.order_by(*SORTS[sort][1], "pk").values_list("pk", flat=True)
@@ -209,7 +190,6 @@ def build(user, params, page_size=None):
     rows = Evaluation.objects.filter(pk__in=list(page.object_list))
     by_pk = {row.pk: row for row in rows.select_related("project__department")}
     page.object_list = [by_pk[pk] for pk in page.object_list]
-    add_fund_totals(page.object_list)
     elsewhere = waiting.per_year(user, Desk.REVIEW, year)
     bureaus = set(departments.order_by().values_list("bureau", flat=True).distinct())
     settings = deadlines.settings_for(bureaus, year)

@@ -3,7 +3,6 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from departments import access
 from evaluations import (
     content,
     editing,
+    form_list,
     notifications,
     official,
     sampling,
@@ -63,36 +63,17 @@ def selected_year(request, desk=Desk.DEPARTMENT):
 @require_GET
 def evaluation_list(request):
     year, years = selected_year(request)
-    departments = list(access.member_departments(request.user).select_related("parent"))
-    editable = set(access.editable_departments(request.user).values_list("pk", flat=True))
-    forms = []
-    to_copy = []
-    if year:
-        forms = (
-            Evaluation.objects.filter(project__department__in=departments, year=year)
-            .select_related("project")
-            .annotate(budget=Sum("fund_lines__budget"), actual=Sum("fund_lines__actual"))
-            .order_by("project__name")
-        )
-        to_copy = (
-            Evaluation.objects.filter(project__department__in=departments, year=year.year - 1)
-            .exclude(project__evaluations__year=year)
-            .select_related("project")
-            .order_by("project__name")
-        )
-    sections = [
-        {
-            "department": department,
-            "can_edit": department.pk in editable,
-            "forms": [form for form in forms if form.project.department_id == department.pk],
-            "to_copy": [form for form in to_copy if form.project.department_id == department.pk],
-        }
-        for department in departments
-    ]
+    listed = form_list.build(request.user, year, request.GET)
     return render(
         request,
         "evaluations/list.html",
-        {"year": year, "years": years, "sections": sections, "can_start": bool(editable)},
+        {
+            "year": year,
+            "years": years,
+            "listed": listed,
+            "sections": listed.sections,
+            "can_start": access.editable_departments(request.user).exists(),
+        },
     )
 
 

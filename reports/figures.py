@@ -23,7 +23,6 @@ from django.db.models import Max, Min
 from evaluations import scorecard
 from evaluations.models import Indicator
 from evaluations.money import CENT, rate, total
-from evaluations.queue import add_fund_totals
 from reports import classes
 
 # 结余率 above this share of the budget is 预算结余率大于 10%.
@@ -133,7 +132,6 @@ def of_forms(year, settings, forms):
     scheme = classes.scheme_of(settings)
     order = {item.key: index for index, item in enumerate(scheme.classes)}
     evaluations = list(forms.select_related("project__department", "year").order_by())
-    add_fund_totals(evaluations)
     extremes = _completion_extremes(evaluations)
     rules = settings.scoring_rules
     projects = []

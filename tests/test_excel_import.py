@@ -457,19 +457,21 @@ def test_nothing_is_written_when_writing_fails_halfway(make_form, department, ed
     Project.objects.all().delete()
     workbooks = importing.read_files([("f.xlsx", out.getvalue())])
     written = []
+    write_rows = content._save_rows
 
-    def fail_on_second(evaluation, content, user):
-        if written:
-            raise RuntimeError("the database went away")
-        written.append(editing_write(evaluation, content, user))
+    def fail_after_the_forms(forms, edits, editions):
+        # The forms and their fund lines are written by now; their rows are not.
+        written.extend(Evaluation.objects.values_list("pk", flat=True))
+        write_rows(forms, edits, editions)
+        raise RuntimeError("the database went away")
 
-    editing_write = content.save
-    monkeypatch.setattr(content, "save", fail_on_second)
+    monkeypatch.setattr(content, "_save_rows", fail_after_the_forms)
 
     with pytest.raises(RuntimeError):
         importing.apply(department, workbooks, editor)
-    assert written
+    assert len(written) == 2
     assert not Evaluation.objects.exists()
+    assert not Project.objects.exists()
 
 
 @pytest.mark.parametrize(

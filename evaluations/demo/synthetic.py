@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from departments.models import Department, FinanceBureau, Membership
-from evaluations import layouts, scoring
+from evaluations import content, layouts, scoring
 from evaluations.completion import AT_MOST, parse_quantity
 from evaluations.demo import examples
 from evaluations.demo.seed import BUREAU, DEMO_PASSWORD, EDITION
@@ -294,6 +294,7 @@ def generate(departments, forms_per_department, year, seed=0, layout=layouts.DEF
             used = set(rng.sample(range(len(sources)), rng.choice([1, 1, 1, 2, 3])))
             executed = Decimal(rng.randint(20, 100)) / 100
             budget = actual = Decimal(0)
+            mine = []
             for index, source in enumerate(sources):
                 line = FundLine(evaluation=evaluation, source=source)
                 if index in used:
@@ -302,7 +303,10 @@ def generate(departments, forms_per_department, year, seed=0, layout=layouts.DEF
                     if "initial_budget" in form_layout.fund_columns:
                         line.initial_budget = line.budget
                     budget, actual = budget + line.budget, actual + line.actual
-                lines.append(line)
+                mine.append(line)
+            # The totals the form's save would store beside its lines.
+            content.set_totals(evaluation, mine)
+            lines += mine
             rows = _indicator_rows(rng, categories, evaluation.project.name, budget, actual, year)
             if rules is not None:
                 _score(rows, rng, form_layout, rules)
@@ -325,6 +329,7 @@ def generate(departments, forms_per_department, year, seed=0, layout=layouts.DEF
                     )
                 )
         Evaluation.objects.bulk_update(explained, ["execution_reason"], batch_size=2000)
+        Evaluation.objects.bulk_update(evaluations, content.TOTALS, batch_size=500)
         FundLine.objects.bulk_create(lines, batch_size=2000)
         Indicator.objects.bulk_create(indicators, batch_size=2000)
         Transition.objects.bulk_create(transitions, batch_size=2000)

@@ -925,9 +925,13 @@ def _is_placeholder(others, name):
 def _without_prefix(text, prefix):
     """`项目负责人：张三` → `张三`, whichever colon the file uses."""
     bare = prefix.rstrip(":：")
-    if text.startswith(bare):
-        return text[len(bare) :].lstrip(":： ")
-    return text
+    if not text.startswith(bare):
+        return text
+    rest = text[len(bare) :].lstrip(" ")
+    # One colon is the label's: a value that starts with one (or is one) keeps it.
+    if rest[:1] in (":", "："):
+        rest = rest[1:]
+    return rest.lstrip(" ")
 
 
 def _code_and_name(text):

@@ -211,6 +211,11 @@ def recent_events(context):
     }
 
 
+# A viewer of many departments has hundreds of forms returned: the dashboard names the first
+# ones and counts the others, which the list below shows.
+RETURNED_SHOWN = 10
+
+
 @register.inclusion_tag("evaluations/_dashboard.html", takes_context=True)
 def department_dashboard(context, year):
     """Days left until the deadline, the forms returned to the user's departments in this year
@@ -223,17 +228,21 @@ def department_dashboard(context, year):
     days_left = None
     if deadline:
         days_left = (deadline - timezone.localdate()).days
-    returned = []
+    returned, more = [], 0
     if year:
         last_return = Transition.objects.filter(
             evaluation=OuterRef("pk"), to_state=State.RETURNED
         ).order_by("-created_at", "-id")
-        returned = list(
-            access.visible_evaluations(request.user)
-            .filter(project__department__in=departments, year=year, state=State.RETURNED)
-            .annotate(last_return_id=Subquery(last_return.values("pk")[:1]))
-            .order_by("project__name")
+        found = access.visible_evaluations(request.user).filter(
+            project__department__in=departments, year=year, state=State.RETURNED
         )
+        returned = list(
+            found.annotate(last_return_id=Subquery(last_return.values("pk")[:1])).order_by(
+                "project__name"
+            )[:RETURNED_SHOWN]
+        )
+        if len(returned) == RETURNED_SHOWN:
+            more = found.count() - RETURNED_SHOWN
         returns = Transition.objects.in_bulk([form.last_return_id for form in returned])
         for form in returned:
             form.last_return = returns.get(form.last_return_id)
@@ -249,7 +258,8 @@ def department_dashboard(context, year):
         "days_left": days_left,
         "days_late": -days_left if days_left is not None and days_left < 0 else None,
         "returned": returned,
-        "elsewhere": elsewhere,
+        "more_returned": more,
+        "elsewhere": elsewhere[:RETURNED_SHOWN],
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
