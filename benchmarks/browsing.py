@@ -84,6 +84,10 @@ def form_fields(html, form_id):
     return parser.fields
 
 
+# What a request down a connection the server has just closed fails with.
+STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
 class Unanswered(Exception):
     """The connection broke before an answer came: the request may or may not have happened."""
 
@@ -141,10 +145,16 @@ class Browser:
         started = time.monotonic()
         at = time.time()  # wall clock, to compare with the run's start and end
         try:
-            connection = self._connect()
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            content = response.read()
+            try:
+                reused = self.connection is not None
+                response, content = self._exchange(method, path, body, headers)
+            except STALE:
+                # The server closed the kept-alive connection as the request went out; a
+                # browser sends a GET again on a new one.
+                if not reused or method != "GET":
+                    raise
+                self.close()
+                response, content = self._exchange(method, path, body, headers)
         except (OSError, http.client.HTTPException) as error:
             self.close()
             self.samples.append(Sample(kind, 0, (time.monotonic() - started) * 1000, at))
@@ -157,6 +167,12 @@ class Browser:
         if response.headers.get("Connection", "").lower() == "close":
             self.close()
         return response.status, response.headers, content.decode("utf-8", "replace")
+
+    def _exchange(self, method, path, body, headers):
+        connection = self._connect()
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response, response.read()
 
     def csrf_token(self):
         return self.cookies["csrftoken"].value if "csrftoken" in self.cookies else ""
@@ -212,6 +228,10 @@ class Editor:
             return
         if status == 302:
             self.ledger.confirmed.setdefault(pk, []).append(token)
+            # A browser follows the redirect to the saved form at once.
+            location = urlsplit(headers.get("Location", ""))
+            if location.path:
+                self.browser.request("after-save", "GET", location.path)
 
 
 class Reviewer:

@@ -12,10 +12,22 @@ succeeded, written whole.
 
 Options: --seconds, --editors, --reviewers, --think (seconds between a user's steps),
 --workers (gunicorn processes), --port, --skip-setup (reuse the database as it is).
+
+`--open` is the deadline-day peak instead: an open model of many users who think between
+steps, 20 to 60 seconds for a department's editor, 5 to 20 for a reviewer (300 editors and
+20 reviewers unless --editors and --reviewers say otherwise; each signed in beforehand, so that
+password hashing is not what is measured). Users arrive one by one, at --arrival-rate users a
+second (a Poisson process), and step until the end. --stages runs the same people again with
+every think time divided by each factor given (`--stages 1,2,3,4` offers one, two, three and
+four times the peak's requests), --stage-seconds long each, the first --warm-up seconds of a
+stage not counted; --think-scale divides every think time (a quick run). Each stage prints its
+request rate, p50/p95/p99 per kind of request and its errors; then the saturation point (the
+first stage whose p95 passes one second, by its request rate), and the check of every save.
 """
 
 import argparse
 import os
+import random
 import sys
 import threading
 import time
@@ -26,12 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import browsing  # noqa: E402
 import stack  # noqa: E402
-from report import check_saves, summarise  # noqa: E402
+from report import check_saves, overall, summarise  # noqa: E402
 
 # Pages reviewers open besides the list and a form, once the features behind them exist:
 # (kind, URL name, query string, chance per step). A department's zip is the heavy one.
 REVIEWER_PAGES = [
     ("queue", "review_queue", "", 1.0),
+    ("review", "evaluation_review", "", 0.5),
     ("export", "evaluation_excel", "", 0.5),
     ("export-zip", "excel_year_export", "?year={year}&department={{department}}", 0.05),
 ]
@@ -97,6 +110,172 @@ def run_load(base_url, editors, reviewers, seconds, think, processes=6, during=N
             during(start_at, stop_at)
         results = [result for future in futures for result in future.result()]
     return results, start_at, stop_at
+
+
+# The deadline-day peak: seconds a user thinks between two steps.
+THINK = {"editor": (20, 60), "reviewer": (5, 20)}
+
+
+def run_open_users(base_url, users, stages):
+    """One process of the open model: a thread per user. `users` are (role, username, detail,
+    session key, arrival time); `stages` are (start, stop, think divisor), back to back. A
+    user arrives at its time, steps, and thinks its role's think time divided by the stage's
+    divisor, until the last stage ends."""
+    results = []
+    lock = threading.Lock()
+    stop_at = stages[-1][1]
+
+    def divisor_at(moment):
+        for _start, stop, divisor in stages:
+            if moment < stop:
+                return divisor
+        return stages[-1][2]
+
+    def act(role, username, detail, session, arrive_at):
+        browser = browsing.Browser(base_url)
+        browser.cookies["sessionid"] = session
+        user = (
+            browsing.Editor(browser, username, detail)
+            if role == "editor"
+            else browsing.Reviewer(browser, username, *detail)
+        )
+        low, high = THINK[role]
+        time.sleep(max(0.0, arrive_at - time.time()))
+        while time.time() < stop_at:
+            try:
+                user.step()
+            except browsing.Unanswered:
+                time.sleep(0.2)
+            pause = user.rng.uniform(low, high) / divisor_at(time.time())
+            time.sleep(max(0.0, min(pause, stop_at - time.time())))
+        browser.close()
+        with lock:
+            results.append(
+                {
+                    "role": role,
+                    "username": username,
+                    "samples": [sample for sample in browser.samples if sample.at < stop_at],
+                    "ledger": getattr(user, "ledger", None),
+                }
+            )
+
+    threads = [threading.Thread(target=act, args=user) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def signed_in(usernames):
+    """username → the key of a session signed in as that user, made in the database as a
+    login would make it."""
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+
+    sessions = {}
+    for user in get_user_model().objects.filter(username__in=usernames):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        sessions[user.username] = session.session_key
+    return sessions
+
+
+def server_cpu_seconds(pids):
+    """CPU seconds (user and system) the processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a worker replaced meanwhile
+        used += int(fields[11]) + int(fields[12])
+    return used / ticks
+
+
+def cpu_at_boundaries(stages, pids):
+    """The server's CPU seconds at each stage's start and end, read as the stages pass."""
+    readings = []
+    for moment in [stages[0][0], *(stop for _start, stop, _divisor in stages)]:
+        time.sleep(max(0.0, moment - time.time()))
+        readings.append(server_cpu_seconds(pids()))
+    return readings
+
+
+def run_open(
+    base_url, editors, reviewers, arrival_rate, divisors, stage_seconds, pids, processes=6
+):
+    """The open model's users in `processes` processes; (results, stages, time the last user
+    arrived, the server's CPU seconds at the stages' boundaries). `pids()` gives the server's
+    worker processes."""
+    users = [("editor", name, forms) for name, forms in editors.items()]
+    users += [("reviewer", name, pages) for name, pages in reviewers.items()]
+    sessions = signed_in([name for _role, name, _detail in users])
+    rng = random.Random(0)
+    rng.shuffle(users)
+    start_at = time.time() + 5 + len(users) * 0.01
+    arrive_at, arrivals = start_at, []
+    for role, name, detail in users:
+        arrivals.append((role, name, detail, sessions[name], arrive_at))
+        arrive_at += rng.expovariate(arrival_rate)
+    stages, begin = [], start_at
+    for divisor in divisors:
+        stages.append((begin, begin + stage_seconds, divisor))
+        begin += stage_seconds
+    groups = [arrivals[index::processes] for index in range(processes)]
+    with ProcessPoolExecutor(processes) as pool:
+        futures = [pool.submit(run_open_users, base_url, group, stages) for group in groups]
+        cpu = cpu_at_boundaries(stages, pids)
+        results = [result for future in futures for result in future.result()]
+    return results, stages, arrive_at, cpu
+
+
+def open_report(results, stages, warm_up, arrived_at, cpu, out=print):
+    """Each stage's figures, then the saturation point; the number of errors."""
+    errors, saturation = 0, None
+    for number, (start, stop, divisor) in enumerate(stages, start=1):
+        served = sum(1 for r in results for s in r["samples"] if start <= s.at < stop)
+        used = cpu[number] - cpu[number - 1]
+        counted_from = max(start + warm_up, min(arrived_at, stop - 1))
+        window = [
+            {
+                **result,
+                "samples": [s for s in result["samples"] if counted_from <= s.at < stop],
+            }
+            for result in results
+        ]
+        seconds = stop - counted_from
+        out(
+            f"\nstage {number}: think times ÷ {divisor:g}, {seconds:.0f} s counted "
+            f"(from {counted_from - start:.0f} s into the stage)"
+        )
+        errors += summarise(window, seconds, out=out)
+        p95, rate = overall(window, seconds)
+        out(
+            f"server CPU: {used / (stop - start):.2f} cores busy over the whole stage, "
+            f"{used * 1000 / served if served else 0:.0f} ms per request ({served} requests)"
+        )
+        if saturation is None and p95 > 1000:
+            saturation = (number, divisor, rate)
+    out("")
+    if saturation is None:
+        out("saturation: p95 stayed under 1 s in every stage; add a stage with a larger factor")
+    else:
+        number, divisor, rate = saturation
+        out(
+            f"saturation: p95 passed 1 s in stage {number} (think times ÷ {divisor:g}), "
+            f"at {rate:.1f} requests/s"
+        )
+    return errors
 
 
 def setup_django(env):
@@ -173,18 +352,28 @@ def synthetic_forms():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--editors", type=int, default=50)
-    parser.add_argument("--reviewers", type=int, default=10)
+    parser.add_argument("--editors", type=int, default=None, help="50; 300 with --open")
+    parser.add_argument("--reviewers", type=int, default=None, help="10; 20 with --open")
     parser.add_argument("--forms-per-department", type=int, default=6)
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--think", type=float, default=0.0)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--skip-setup", action="store_true")
+    parser.add_argument("--open", action="store_true", help="the deadline-day peak")
+    parser.add_argument("--arrival-rate", type=float, default=5.0, help="users a second")
+    parser.add_argument("--stages", default="1", help="think-time divisors, e.g. 1,2,4")
+    parser.add_argument("--stage-seconds", type=int, default=180)
+    parser.add_argument("--warm-up", type=int, default=30)
+    parser.add_argument("--think-scale", type=float, default=1.0)
     args = parser.parse_args(argv)
+    if args.open:
+        return main_open(parser, args)
     if not 1 <= args.seconds <= 600:
         parser.error("--seconds must be between 1 and 600")
 
+    args.editors = 50 if args.editors is None else args.editors
+    args.reviewers = 10 if args.reviewers is None else args.reviewers
     env = stack.environment(args.port)
     if not args.skip_setup:
         stack.prepare(env, args.editors, args.forms_per_department, args.year)
@@ -203,6 +392,49 @@ def main(argv=None):
             server.url, editors, reviewers, args.seconds, args.think
         )
     errors = summarise(results, stop_at - start_at)
+    problems = check_saves(results)
+    return 1 if errors or problems else 0
+
+
+def main_open(parser, args):
+    editors_wanted = 300 if args.editors is None else args.editors
+    reviewers_wanted = 20 if args.reviewers is None else args.reviewers
+    try:
+        divisors = [float(item) for item in args.stages.split(",")]
+    except ValueError:
+        parser.error("--stages takes numbers separated by commas, e.g. 1,2,4")
+    if not divisors or min(divisors) <= 0 or args.think_scale <= 0 or args.arrival_rate <= 0:
+        parser.error("--stages, --think-scale and --arrival-rate must be above 0")
+    if not 10 <= args.stage_seconds <= 1800 or not 0 <= args.warm_up < args.stage_seconds:
+        parser.error("--stage-seconds must be 10 to 1800, --warm-up below it")
+    env = stack.environment(args.port)
+    if not args.skip_setup:
+        stack.prepare(env, editors_wanted, args.forms_per_department, args.year, reviewers_wanted)
+    setup_django(env)
+    editors = editable_forms(editors_wanted)
+    pages = reviewer_pages(args.year)
+    bureau = (pages, synthetic_departments(), synthetic_forms())
+    reviewers = dict.fromkeys(stack.reviewer_names(reviewers_wanted), bureau)
+    divisors = [divisor * args.think_scale for divisor in divisors]
+    print(
+        f"open model: {len(editors)} editors (think {THINK['editor'][0]}–{THINK['editor'][1]} s),"
+        f" {len(reviewers)} reviewers (think {THINK['reviewer'][0]}–{THINK['reviewer'][1]} s),"
+        f" arriving at {args.arrival_rate:g}/s; stages: think times ÷ "
+        + ", ".join(f"{divisor:g}" for divisor in divisors)
+        + f", {args.stage_seconds} s each"
+    )
+    with stack.Gunicorn(env, args.port, args.workers) as server:
+        results, stages, arrived_at, cpu = run_open(
+            server.url,
+            editors,
+            reviewers,
+            args.arrival_rate,
+            divisors,
+            args.stage_seconds,
+            server.worker_pids,
+        )
+    print(f"all users arrived {arrived_at - stages[0][0]:.0f} s into the first stage")
+    errors = open_report(results, stages, args.warm_up, arrived_at, cpu)
     problems = check_saves(results)
     return 1 if errors or problems else 0
 

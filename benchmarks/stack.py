@@ -22,6 +22,11 @@ DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/jixiao_load"
 REVIEWERS = [f"reviewer{number:02d}" for number in range(1, 11)]
 
 
+def reviewer_names(count):
+    """The logins of `count` reviewers of the demo bureau: reviewer01…"""
+    return [f"reviewer{number:02d}" for number in range(1, count + 1)]
+
+
 def environment(port, **extra):
     """What a production server's environment holds, for this machine's loopback."""
     env = {
@@ -47,7 +52,7 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def prepare(env, departments, forms_per_department, year):
+def prepare(env, departments, forms_per_department, year, reviewers=10):
     """Database, schema, static files, the demo bureau and its reviewers, synthetic forms."""
     subprocess.run([PYTHON, "-m", "config.database_creation"], cwd=ROOT, env=env, check=True)
     manage(env, "migrate", "--no-input", "--verbosity", "0")
@@ -65,7 +70,7 @@ def prepare(env, departments, forms_per_department, year):
         "--year",
         str(year),
     )
-    # Ten reviewers of the demo bureau, which oversees the synthetic departments.
+    # Reviewers of the demo bureau, which oversees the synthetic departments.
     script = (
         "import django; django.setup()\n"
         "from django.contrib.auth import get_user_model\n"
@@ -73,7 +78,7 @@ def prepare(env, departments, forms_per_department, year):
         "from evaluations.demo.seed import BUREAU, DEMO_PASSWORD\n"
         "bureau = FinanceBureau.objects.get(code=BUREAU[0])\n"
         "reviewer = get_user_model().objects.get(username='reviewer')\n"
-        f"for name in {REVIEWERS!r}:\n"
+        f"for name in {reviewer_names(reviewers)!r}:\n"
         "    user, made = get_user_model().objects.get_or_create(username=name)\n"
         "    if made:\n"
         "        user.password = reviewer.password\n"

@@ -14,6 +14,7 @@ import contextvars
 import logging
 
 from django.db import DatabaseError
+from django.db.models import Value
 
 from departments.models import BureauMembership, Membership
 
@@ -31,10 +32,20 @@ def scope_of(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return "-", "-", "-"
     try:
-        departments = Membership.objects.filter(user=user).values_list(
-            "department__code", flat=True
+        # One query for both: every request writes a line.
+        codes = (
+            Membership.objects.filter(user=user)
+            .values_list(Value("department"), "department__code")
+            .union(
+                BureauMembership.objects.filter(user=user).values_list(
+                    Value("bureau"), "bureau__code"
+                ),
+                all=True,
+            )
         )
-        bureaus = BureauMembership.objects.filter(user=user).values_list("bureau__code", flat=True)
+        departments, bureaus = [], []
+        for kind, code in codes:
+            (departments if kind == "department" else bureaus).append(code)
         return (
             user.get_username(),
             ",".join(sorted(departments)) or "-",

@@ -258,7 +258,11 @@ def notifications_for(user):
 
 
 def can_edit_department(user, department_id):
-    return editable_departments(user).filter(pk=department_id).exists()
+    # Asked by the view, the page's submit button and its menu: once per request's user.
+    known = user.__dict__.setdefault("_edits_department", {})
+    if department_id not in known:
+        known[department_id] = editable_departments(user).filter(pk=department_id).exists()
+    return known[department_id]
 
 
 def can_edit(user, evaluation):

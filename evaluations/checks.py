@@ -64,7 +64,7 @@ class Form:
         self.rules = self.settings.scoring_rules
         self.content = form_content.of(evaluation)
         self.funds = Funds.of(evaluation)
-        self.rows = list(evaluation.indicators.select_related("category__parent"))
+        self.rows = list(evaluation.rows_with_categories())
         # Several rows can fail the same check: each message says which one it is about.
         self.labels = row_labels(
             self.rows,

@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.content import Facts, filed_years, rename_refusal
@@ -276,6 +277,26 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
         # model's form fields) and by the database's constraints; model validation would query
         # once per row for each.
         return super()._get_validation_exclusions() | {"category", *self.shown}
+
+    def _post_clean(self):
+        # Every check constraint of a row is about a value excluded above, so that validating
+        # them in Python decides nothing, yet it built a query for each of the ten on every row
+        # (more than half of a 30-row save's time). The database still enforces them.
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=exclude, validate_unique=False, validate_constraints=False
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        if self._validate_unique:
+            self.validate_unique()
 
     def is_blank(self):
         """A row the user added and left empty is dropped, not refused."""

@@ -490,6 +490,28 @@ class Evaluation(models.Model):
     def is_editable_state(self):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
+    def fetch_content(self):
+        """Fetch at once what a form's page reads several times: its fund lines, its rows with
+        their categories and its edition's fund sources. Saving the form clears them again
+        (content.save refreshes it)."""
+        models.prefetch_related_objects(
+            [self],
+            "fund_lines",
+            models.Prefetch("indicators", Indicator.objects.select_related("category__parent")),
+        )
+        models.prefetch_related_objects([self.year_settings.edition], "fund_sources")
+        return self
+
+    def forget_content(self):
+        """Drop what fetch_content fetched, once the form may have changed since."""
+        self._prefetched_objects_cache = {}
+
+    def rows_with_categories(self):
+        """Its indicator rows with their categories: those fetch_content fetched, if it did."""
+        if "indicators" in getattr(self, "_prefetched_objects_cache", {}):
+            return self.indicators.all()
+        return self.indicators.select_related("category__parent")
+
     @cached_property
     def year_settings(self):
         """Layout, edition, rules and deadline of this form's year for its finance bureau."""

@@ -72,7 +72,7 @@ def targets(evaluation):
         for source in evaluation.year_settings.edition.fund_sources.all()
     ]
     found.append(Target("goals", Place.GOALS, goals, goals))
-    for row in evaluation.indicators.select_related("category__parent"):
+    for row in evaluation.rows_with_categories():
         heading = f"{row.category.parent.name} · {row.category.name}"
         found.append(
             Target(key_of(row), Place.INDICATOR, row.name or heading, heading, indicator=row)

@@ -106,6 +106,9 @@ def evaluation_review(request, pk):
         step for step in workflow.available(evaluation, request.user) if steps.reviewing(step)
     ]
     posted = _posted(request)
+    if posted is None:
+        # Only shown: the page reads the form's rows and funds several times.
+        evaluation.fetch_content()
     form = ReviewForm(posted, targets=pins.targets(evaluation), decisions=decisions)
     wanted = steps.BY_NAME.get((posted or {}).get("decision"))
     if wanted is not None and wanted not in decisions:

@@ -118,7 +118,7 @@ def evaluation_copy(request, pk):
 
 @require_GET
 def evaluation_detail(request, pk):
-    evaluation = access.evaluation_for_viewing(request.user, pk)
+    evaluation = access.evaluation_for_viewing(request.user, pk).fetch_content()
     notifications.mark_read(request.user, evaluation)
     return render(
         request,
@@ -218,7 +218,7 @@ class EditPage:
     the indicator rows, and for a scored layout the scores computed beside them."""
 
     def __init__(self, evaluation, data=None):
-        self.evaluation = evaluation
+        self.evaluation = evaluation.fetch_content()
         self.layout = evaluation.form_layout
         self.rules = evaluation.year_settings.scoring_rules
         edition = evaluation.year_settings.edition
@@ -248,7 +248,7 @@ class EditPage:
         self.indicators = IndicatorFormSet(
             data,
             queryset=evaluation.indicators.select_related("category"),
-            categories=edition.level2(),
+            categories=self.categories,
             columns=self.row_columns,
             prefix="indicators",
         )
@@ -383,9 +383,16 @@ class EditPage:
 
     def save(self, user):
         """Save what the page says, unless someone else saved the form since it was opened."""
-        content.save(
-            self.evaluation, self.content(), user, version=self.form.cleaned_data["version"]
-        )
+        try:
+            content.save(
+                self.evaluation, self.content(), user, version=self.form.cleaned_data["version"]
+            )
+        except content.EditRefused:
+            # The page shown again sums and scores the form as it is saved now.
+            self.evaluation.forget_content()
+            self.__dict__.pop("saved", None)
+            self.__dict__.pop("scorecard", None)
+            raise
 
     @cached_property
     def scorecard(self):

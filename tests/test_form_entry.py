@@ -564,3 +564,31 @@ def test_exponent_notation_is_refused_on_the_edit_page_with_a_clear_message(
     assert says in response.text
     assert f'value="{typed}"' in response.text
     assert edit_data(Evaluation.objects.get(pk=evaluation.pk)) == before
+
+
+def reads_of(queries, table):
+    """How many of the queries select from the table itself (joins aside)."""
+    return sum(
+        1
+        for query in queries
+        if query["sql"].startswith("SELECT") and f'FROM "{table}" ' in query["sql"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "indicator_reads"),
+    [("evaluation_edit", 2), ("evaluation_detail", 1), ("evaluation_review", 1)],
+)
+def test_a_forms_page_reads_its_funds_and_rows_once(
+    client_for, editor, reviewer, evaluation, page, indicator_reads
+):
+    # The edit page's formset reads the rows once more, as the rows it binds the post to.
+    if page == "evaluation_review":
+        Evaluation.objects.filter(pk=evaluation.pk).update(state=Evaluation.State.SUBMITTED)
+    client = client_for(reviewer if page == "evaluation_review" else editor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(page, args=[evaluation.pk]))
+    assert response.status_code == 200
+    assert reads_of(queries, "evaluations_fundline") == 1
+    assert reads_of(queries, "evaluations_fundsource") == 1
+    assert reads_of(queries, "evaluations_indicator") == indicator_reads
