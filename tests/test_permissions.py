@@ -8,6 +8,8 @@ role may not do this".
 import pytest
 from django.urls import reverse
 
+from exports.models import ExportJob
+
 PERSONAS = [
     "anonymous",
     "editor",
@@ -202,6 +204,28 @@ MATRIX = [
         admin_user=403,
     ),
     row(
+        "export_jobs",
+        editor=200,
+        viewer=200,
+        other_editor=200,
+        reviewer=200,
+        other_reviewer=200,
+        admin_user=200,
+    ),
+    # The editor's own background export of the form's department (`export` below).
+    *(
+        row(
+            name,
+            editor=200,
+            viewer=404,
+            other_editor=404,
+            reviewer=404,
+            other_reviewer=404,
+            admin_user=404,
+        )
+        for name in ("export_job", "export_job_status", "export_job_download")
+    ),
+    row(
         "notifications_read",
         "post",
         editor=302,
@@ -218,7 +242,19 @@ MATRIX = [
 QUERIES = {"excel_queue_export": "&state="}
 
 
-def url_for(name, evaluation):
+@pytest.fixture
+def export(settings, tmp_path, client_for, editor, evaluation, make_form):
+    """A finished background export the editor asked for."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_JOB_THRESHOLD = 1
+    make_form("人才队伍建设经费")
+    client_for(editor).get(f"/evaluations/export/?year={evaluation.year_id}")
+    return ExportJob.objects.get()
+
+
+def url_for(name, evaluation, job=None):
+    if job:
+        return reverse(name, kwargs={"pk": job.pk})
     try:
         return reverse(name, kwargs={"pk": evaluation.pk})
     except Exception:
@@ -232,5 +268,10 @@ def test_permission_matrix(
 ):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_for(user)
-    response = getattr(client, method)(url_for(name, evaluation))
+    job = (
+        request.getfixturevalue("export")
+        if name.startswith("export_job_") or name == "export_job"
+        else None
+    )
+    response = getattr(client, method)(url_for(name, evaluation, job))
     assert response.status_code == statuses[persona], (persona, name, response.status_code)
