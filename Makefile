@@ -1,6 +1,7 @@
 # make run   — install, migrate SQLite, load the demo and serve on http://127.0.0.1:8000
 # make test  — install and run the whole test suite
-# make serve — the production stack locally: PostgreSQL from DATABASE_URL, gunicorn, whitenoise
+# make serve — the production stack locally: PostgreSQL from DATABASE_URL, gunicorn, whitenoise,
+#              TASK_WORKERS background workers (default 2)
 # make render — every demo form (every layout) as a workbook and its PDF (LibreOffice) in build/rendered/
 # make load  — load test of that stack (benchmarks/load.py); make faults — fault tests
 PYTHON ?= python3
@@ -28,8 +29,9 @@ demo: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 
+# One background worker beside the development server; Ctrl-C stops both.
 run: demo
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) -m config.processes --workers 1 -- $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/pytest
@@ -59,6 +61,7 @@ render: install
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jixiao
 SERVE_PORT ?= 8000
 SERVE_DEMO ?= 0
+TASK_WORKERS ?= 2
 SERVE_ENV = DJANGO_DEBUG= DATABASE_URL='$(DATABASE_URL)' \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}" \
@@ -69,7 +72,7 @@ serve: install
 	$(SERVE_ENV) $(PY) manage.py migrate --no-input
 	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
 	@if [ "$(SERVE_DEMO)" = 1 ]; then $(SERVE_ENV) $(PY) manage.py load_demo_data --force; fi
-	$(SERVE_ENV) $(BIN)/gunicorn -c config/gunicorn.py
+	$(SERVE_ENV) $(PY) -m config.processes --workers $(TASK_WORKERS) -- $(BIN)/gunicorn -c config/gunicorn.py
 
 # Locust-free: the load test is plain Python against the stack above, on its own database.
 LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jixiao_load

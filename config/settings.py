@@ -93,9 +93,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "departments",
     "evaluations",
     "reports",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +223,19 @@ STORAGES = {
         )
     },
 }
+# Exports run as background jobs go through the default storage: files under MEDIA_ROOT, or
+# django-storages' S3 backend when several app servers share them (README).
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"  # never served: downloads go through a view that checks access
+if os.environ.get("DJANGO_STORAGE_BACKEND"):
+    STORAGES["default"] = {
+        "BACKEND": os.environ["DJANGO_STORAGE_BACKEND"],
+        "OPTIONS": {
+            key.removeprefix("DJANGO_STORAGE_").lower(): value
+            for key, value in os.environ.items()
+            if key.startswith("DJANGO_STORAGE_") and key != "DJANGO_STORAGE_BACKEND"
+        },
+    }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
 
@@ -260,6 +276,22 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(
     os.environ.get("DJANGO_DATA_UPLOAD_MAX_BYTES", str(16 * 1024 * 1024))
 )
+
+# Background jobs: the Tasks API (django_tasks now, django.tasks from Django 6) on the database,
+# so that jobs live beside the data and need no other server. Workers: `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# An export of more forms than this is prepared in the background; smaller ones stream at once.
+EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", "500"))
+# Days a finished export is kept for download.
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+# How often a department's part of an export is tried before it is reported as failed.
+EXPORT_ATTEMPTS = int(os.environ.get("EXPORT_ATTEMPTS", "3"))
+# Seconds between two tries of a failed part, where the backend can wait (the database's can).
+EXPORT_RETRY_SECONDS = int(os.environ.get("EXPORT_RETRY_SECONDS", "30"))
 
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 # logfmt on standard error, for the process manager to hand to the log collector. Loggers:

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from config.health import healthz
 from evaluations import excel_views, oversight_views, review_views, views
+from exports import views as export_views
 from reports import views as report_views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
@@ -52,6 +53,12 @@ urlpatterns = [
     path("review/sampling/change/", oversight_views.sampling_action, name="sampling_action"),
     path("review/results/", oversight_views.results_page, name="results"),
     path("review/results.xlsx", oversight_views.results_download, name="results_download"),
+    path("exports/", export_views.export_jobs, name="export_jobs"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/status/", export_views.export_job_status, name="export_job_status"),
+    path(
+        "exports/<int:pk>/download/", export_views.export_job_download, name="export_job_download"
+    ),
     path("notifications/read/", review_views.notifications_read, name="notifications_read"),
     # The review steps of the department reports.
     path("reports/", include("reports.review_urls")),

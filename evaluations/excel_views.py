@@ -29,6 +29,7 @@ from evaluations import importing, queue
 from evaluations.excel import layout, writer
 from evaluations.excel.file_names import file_name
 from evaluations.models import Evaluation, Year
+from exports import jobs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Pending imports kept in the session between preview and confirmation; older ones are dropped.
@@ -80,18 +81,27 @@ def _in_language(chunks, language):
         yield from chunks
 
 
-def _zip(request, evaluations, *, year, department=None, state=None):
+def _zip(request, evaluations, *, year, department=None, state=None, job=None):
     """The forms as a .zip, named and its summary titled after the year, department and state
-    they were chosen by."""
+    they were chosen by. More than EXPORT_JOB_THRESHOLD forms are prepared in the background
+    instead, as `job` (kind, parameters) says, and the user is sent to the job's page."""
     chosen = f"（{year}，{state.label}）" if state else f"（{year}）"
     prefix = f"{department.name} " if department else ""
-    chunks = writer.zip_chunks(evaluations, title=f"{prefix}{writer.SUMMARY_TITLE}{chosen}")
+    title = f"{prefix}{writer.SUMMARY_TITLE}{chosen}"
+    stem = f"{prefix}{layout.TITLE}{chosen}"
+    if job and evaluations.count() > settings.EXPORT_JOB_THRESHOLD:
+        kind, params = job
+        started = jobs.start(
+            request.user, kind, params, title=title, file_stem=stem, forms=evaluations
+        )
+        return _answered(request, redirect("export_job", started.pk))
+    chunks = writer.zip_chunks(evaluations, title=title)
     response = StreamingHttpResponse(
         _in_language(chunks, translation.get_language()), content_type="application/zip"
     )
     # Proxies that buffer would hold the first bytes back; the download must start at once.
     response["X-Accel-Buffering"] = "no"
-    return _download(request, response, file_name(f"{prefix}{layout.TITLE}{chosen}", "zip"))
+    return _download(request, response, file_name(stem, "zip"))
 
 
 @require_GET
@@ -144,7 +154,10 @@ def year_export(request):
     log_event(
         "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
     )
-    return _zip(request, evaluations, year=year.year, department=department)
+    params = {"year": year.year}
+    if department:
+        params["department"] = department.pk
+    return _zip(request, evaluations, year=year.year, department=department, job=("year", params))
 
 
 @require_GET
@@ -182,6 +195,7 @@ def queue_export(request):
         year=year,
         department=selected.filters.value("department"),
         state=Evaluation.State(state) if state else None,
+        job=("queue", {"query": selected.export_query()}),
     )
 
 

@@ -23,6 +23,11 @@ EXPORTS = {
     "evaluation_excel": [],
     "excel_year_export": ["year", "department"],
     "excel_queue_export": ["year", "state", "department", "flagged", "q"],
+    # Background exports: their own tests (tests/test_export_jobs.py); a job is its asker's.
+    "export_jobs": [],
+    "export_job": [],
+    "export_job_status": [],
+    "export_job_download": [],
 }
 
 

@@ -8,6 +8,8 @@ role may not do this".
 import pytest
 from django.urls import NoReverseMatch, reverse
 
+from exports.models import ExportJob
+
 PERSONAS = [
     "anonymous",
     "editor",
@@ -232,6 +234,28 @@ MATRIX = [
         admin_user=403,
     ),
     row(
+        "export_jobs",
+        editor=200,
+        viewer=200,
+        other_editor=200,
+        reviewer=200,
+        other_reviewer=200,
+        admin_user=200,
+    ),
+    # The editor's own background export of the form's department (`export` below).
+    *(
+        row(
+            name,
+            editor=200,
+            viewer=404,
+            other_editor=404,
+            reviewer=404,
+            other_reviewer=404,
+            admin_user=404,
+        )
+        for name in ("export_job", "export_job_status", "export_job_download")
+    ),
+    row(
         "notifications_read",
         "post",
         editor=302,
@@ -248,9 +272,21 @@ MATRIX = [
 QUERIES = {"excel_queue_export": "&state="}
 
 
-def url_for(name, evaluation):
+@pytest.fixture
+def export(settings, tmp_path, client_for, editor, evaluation, make_form):
+    """A finished background export the editor asked for."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_JOB_THRESHOLD = 1
+    make_form("人才队伍建设经费")
+    client_for(editor).get(f"/evaluations/export/?year={evaluation.year_id}")
+    return ExportJob.objects.get()
+
+
+def url_for(name, evaluation, job=None):
     """The URL about `evaluation`: by its id, or its department and year (the department's
-    report), or with the year as a query."""
+    report), or with the year as a query; about `job` for a background export's pages."""
+    if job:
+        return reverse(name, kwargs={"pk": job.pk})
     report = {"department": evaluation.project.department_id, "year": evaluation.year_id}
     for kwargs in ({"pk": evaluation.pk}, report):
         try:
@@ -267,5 +303,10 @@ def test_permission_matrix(
 ):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_for(user)
-    response = getattr(client, method)(url_for(name, evaluation))
+    job = (
+        request.getfixturevalue("export")
+        if name.startswith("export_job_") or name == "export_job"
+        else None
+    )
+    response = getattr(client, method)(url_for(name, evaluation, job))
     assert response.status_code == statuses[persona], (persona, name, response.status_code)

@@ -345,8 +345,11 @@ class Summary:
         )
 
     def add(self, evaluation, funds, indicator_count):
+        self.add_row(summary_row(evaluation, funds, indicator_count))
+
+    def add_row(self, row):
+        """One row of `summary_row`'s values, also one that a background export kept."""
         ws = self.ws
-        approved = evaluation.approved_at
         text = self._text
 
         def textcell(value):
@@ -354,27 +357,23 @@ class Summary:
             cell.data_type = "s"
             return cell
 
+        department, project, state, budget, actual, rate, indicators, flags, approved = row
         self.rows += 1
         # Spreadsheets do not grow rows for wrapped text they did not write themselves.
-        height = layout.row_height(
-            [
-                (evaluation.project.department.name, self.WIDTHS[0]),
-                (evaluation.project.name, self.WIDTHS[1]),
-            ]
-        )
+        height = layout.row_height([(department, self.WIDTHS[0]), (project, self.WIDTHS[1])])
         if height:
             ws.row_dimensions[self.rows].height = height
         ws.append(
             [
-                textcell(evaluation.project.department.name),
-                textcell(evaluation.project.name),
-                textcell(evaluation.get_state_display()),
-                Cell(ws, row=1, column=1, value=funds.budget, style_array=self._amount),
-                Cell(ws, row=1, column=1, value=funds.actual, style_array=self._amount),
-                Cell(ws, row=1, column=1, value=_fraction(funds.rate), style_array=self._percent),
-                Cell(ws, row=1, column=1, value=indicator_count, style_array=text),
-                Cell(ws, row=1, column=1, value=evaluation.flag_count, style_array=text),
-                textcell(timezone.localdate(approved).isoformat() if approved else None),
+                textcell(department),
+                textcell(project),
+                textcell(state),
+                Cell(ws, row=1, column=1, value=budget, style_array=self._amount),
+                Cell(ws, row=1, column=1, value=actual, style_array=self._amount),
+                Cell(ws, row=1, column=1, value=rate, style_array=self._percent),
+                Cell(ws, row=1, column=1, value=indicators, style_array=text),
+                Cell(ws, row=1, column=1, value=flags, style_array=text),
+                textcell(approved),
             ]
         )
 
@@ -383,6 +382,22 @@ class Summary:
 
     def save(self, target):
         self.workbook.save(target)
+
+
+def summary_row(evaluation, funds, indicator_count):
+    """What 汇总表 shows of one form, as plain values (the money as Decimal)."""
+    approved = evaluation.approved_at
+    return [
+        evaluation.project.department.name,
+        evaluation.project.name,
+        evaluation.get_state_display(),
+        funds.budget,
+        funds.actual,
+        _fraction(funds.rate),
+        indicator_count,
+        evaluation.flag_count,
+        timezone.localdate(approved).isoformat() if approved else None,
+    ]
 
 
 def department_file_name(department):
@@ -429,6 +444,23 @@ def _entry(archive, name, write, sink):
         yield data
 
 
+def write_department(evaluations, department, target, summary):
+    """The forms of `department` among `evaluations` as one workbook at `target`, each form
+    also added to `summary` (a Summary, or anything with its `add`)."""
+    writer = FormWriter()
+    forms = with_content(evaluations.filter(project__department=department)).order_by(
+        "project__name", "year"
+    )
+    try:
+        for evaluation in forms.iterator(chunk_size=BATCH):
+            funds, indicator_count = writer.add(evaluation)
+            summary.add(evaluation, funds, indicator_count)
+    except BaseException:
+        writer.discard()
+        raise
+    writer.save(target)
+
+
 def zip_chunks(evaluations, title=SUMMARY_TITLE):
     """The bytes of a .zip of one workbook per department and 汇总表.xlsx (headed `title`),
     piece by piece.
@@ -442,18 +474,7 @@ def zip_chunks(evaluations, title=SUMMARY_TITLE):
 
     def department_workbook(department):
         def write(made):
-            writer = FormWriter()
-            forms = with_content(evaluations.filter(project__department=department)).order_by(
-                "project__name", "year"
-            )
-            try:
-                for evaluation in forms.iterator(chunk_size=BATCH):
-                    funds, indicator_count = writer.add(evaluation)
-                    summary.add(evaluation, funds, indicator_count)
-            except BaseException:
-                writer.discard()
-                raise
-            writer.save(made)
+            write_department(evaluations, department, made, summary)
 
         return write
 
