@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from config.health import healthz
 from evaluations import excel_views, oversight_views, review_views, views
+from publishing import views as publishing_views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
 handler500 = "config.outage.server_error"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/edit/", views.evaluation_edit, name="evaluation_edit"),
     path("evaluations/<int:pk>/copy/", views.evaluation_copy, name="evaluation_copy"),
     path("evaluations/<int:pk>/excel/", excel_views.evaluation_excel, name="evaluation_excel"),
+    path("evaluations/<int:pk>/pdf/", publishing_views.evaluation_pdf, name="evaluation_pdf"),
     path("evaluations/export/", excel_views.year_export, name="excel_year_export"),
     path("evaluations/import/", excel_views.import_upload, name="excel_import"),
     path(

@@ -41,7 +41,8 @@ EXPORT_COOKIE = "export_done"
 EXPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _download(request, response, file_name):
+def download(request, response, file_name):
+    """The response as a file to save, never kept by a cache; every download answers so."""
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["Cache-Control"] = "private, no-store"
     return _answered(request, response)
@@ -91,7 +92,7 @@ def _zip(request, evaluations, *, year, department=None, state=None):
     )
     # Proxies that buffer would hold the first bytes back; the download must start at once.
     response["X-Accel-Buffering"] = "no"
-    return _download(request, response, file_name(f"{prefix}{layout.TITLE}{chosen}", "zip"))
+    return download(request, response, file_name(f"{prefix}{layout.TITLE}{chosen}", "zip"))
 
 
 @require_GET
@@ -99,7 +100,7 @@ def evaluation_excel(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
     log_event("export", user=request.user, evaluation=evaluation.pk)
     response = HttpResponse(writer.form_workbook(evaluation), content_type=XLSX)
-    return _download(request, response, writer.form_file_name(evaluation))
+    return download(request, response, writer.form_file_name(evaluation))
 
 
 def _department(departments, user, pk):

@@ -20,6 +20,7 @@ from evaluations.demo.examples import load_example
 from evaluations.demo.seed import create_form, read_seed
 from evaluations.excel import writer
 from evaluations.models import Edition, Project, Year
+from tests import printed
 
 PASSWORD = "a-long-test-password-2023"
 
@@ -317,3 +318,9 @@ def downloaded_form(evaluation):
     evaluation.delete()
     Project.objects.all().delete()
     return content
+
+
+@pytest.fixture
+def weasyprint():
+    """WeasyPrint and pdftotext, or the test fails in CI and is skipped elsewhere."""
+    return printed.require_weasyprint()

@@ -62,6 +62,8 @@ OUT_OF_SCOPE = [
     # (persona, URL; {department}, {other_department}, {foreign_department}, {form} filled in)
     ("other_editor", "/evaluations/{form}/excel/"),
     ("other_reviewer", "/evaluations/{form}/excel/"),
+    ("other_editor", "/evaluations/{form}/pdf/"),
+    ("other_reviewer", "/evaluations/{form}/pdf/"),
     ("editor", "/evaluations/export/?year=1999"),
     ("editor", "/evaluations/export/?year=2023&department={other_department}"),
     ("editor", "/evaluations/export/?year=2023&department=abc"),

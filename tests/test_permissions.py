@@ -86,6 +86,16 @@ MATRIX = [
         other_reviewer=404,
         admin_user=200,
     ),
+    # A form's PDF for exactly those who get its workbook.
+    row(
+        "evaluation_pdf",
+        editor=200,
+        viewer=200,
+        other_editor=404,
+        reviewer=200,
+        other_reviewer=404,
+        admin_user=200,
+    ),
     row(
         "excel_year_export",
         editor=200,
