@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "csp",
     "departments",
     "evaluations",
+    "reports",
     "publishing",
 ]
 

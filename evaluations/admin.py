@@ -179,7 +179,7 @@ class BureauYearInline(admin.TabularInline):
     model = BureauYear
     form = YearSettingsForm
     extra = 0
-    fields = ["bureau", "layout", "edition", "deadline", "supervisor_stage"]
+    fields = ["bureau", "layout", "edition", "deadline", "supervisor_stage", "project_classes"]
     show_change_link = True
 
 

@@ -1,9 +1,11 @@
 """What a form says, as one value, and the one function that saves it.
 
 `Content` holds everything a department writes into a form: the project's name and code, the
-form's texts, one `FundValues` per fund source and the indicator `Row`s in order. The edit page,
-the import, copying last year's form and the demo all build a Content and call `save`; the
-submission snapshot is `of(evaluation).as_data()`. Only `save` writes a form's content.
+form's texts, one `FundValues` per fund source, the indicator `Row`s in order, and the facts
+the department's report counts (`Facts`: the project's class, 事前绩效评估, 绩效目标, 绩效监控),
+which no layout prints and no workbook carries. The edit page, the import, copying last year's
+form and the demo all build a Content and call `save`; the submission snapshot is
+`of(evaluation).as_data()`. Only `save` writes a form's content.
 
 Rows keep their identity: a row given with the id of one of the form's rows updates that row, a
 row without id takes over the form's row with the same 一级, 二级 and 三级 name (so that an
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from config.texts import multi_line, one_line
 from evaluations.layouts.declaration import FORM_TEXTS, FUND_VALUES, ONE_LINE_TEXTS
 from evaluations.models import Evaluation, FundLine, Indicator, Project
+from reports import classes
 
 
 class EditRefused(Exception):
@@ -65,6 +68,17 @@ class Row:
         return (self.level1, self.level2, self.name)
 
 
+@dataclass
+class Facts:
+    """The form's facts for the department's report (reports/figures.py)."""
+
+    project_class: str = ""
+    pre_assessment: bool = False
+    has_targets: bool = False
+    monitored: bool = False
+
+
+FACTS = tuple(item.name for item in fields(Facts))
 ROW_TEXTS = ("name", "nature", "target", "unit", "actual", "reason")
 ROW_NUMBERS = ("weight", "score", "completion_rate")
 
@@ -76,6 +90,7 @@ class Content:
     texts: dict = field(default_factory=dict)
     funds: list = field(default_factory=list)
     indicators: list = field(default_factory=list)
+    facts: Facts = field(default_factory=Facts)
 
     def text(self, name):
         if name == "project":
@@ -108,6 +123,7 @@ class Content:
                 }
                 for row in self.indicators
             ],
+            **asdict(self.facts),
         }
 
     @classmethod
@@ -135,6 +151,10 @@ class Content:
                 )
                 for row in data.get("indicators", [])
             ],
+            facts=Facts(
+                project_class=data.get("project_class") or "",
+                **{name: bool(data.get(name)) for name in FACTS if name != "project_class"},
+            ),
         )
 
     def planned(self):
@@ -158,6 +178,7 @@ class Content:
                 )
                 for row in self.indicators
             ],
+            facts=Facts(project_class=self.facts.project_class),
         )
 
 
@@ -211,6 +232,7 @@ def of(evaluation, sources=None):
             )
             for row in rows
         ],
+        facts=Facts(**{name: getattr(evaluation, name) for name in FACTS}),
     )
 
 
@@ -309,6 +331,7 @@ def _save(evaluation, content, user, version):
     _save_project(current, content)
     for name in FORM_TEXTS:
         setattr(current, name, content.texts.get(name, ""))
+    _save_facts(current, content.facts)
     current.updated_by = user
     if not created:
         current.version = F("version") + 1
@@ -321,6 +344,16 @@ def _save(evaluation, content, user, version):
         evaluation.refresh_from_db()
         evaluation.__dict__.pop("year_settings", None)
     return current if created else evaluation
+
+
+def _save_facts(current, facts):
+    known = {item.key for item in classes.scheme_of(current.year_settings).classes}
+    if facts.project_class not in known | {classes.UNCLASSIFIED}:
+        raise EditRefused(
+            _("%(class)s is not a project class of this year.") % {"class": facts.project_class}
+        )
+    for name in FACTS:
+        setattr(current, name, getattr(facts, name))
 
 
 def _stale_message(current):

@@ -15,6 +15,7 @@ from config.texts import (
     text_constraints,
 )
 from departments.models import Department, FinanceBureau
+from reports import classes
 
 # 万元 with six decimals holds 分; fourteen digits hold up to 一亿万元 (a trillion 元).
 MONEY = {"max_digits": 14, "decimal_places": 6}
@@ -181,6 +182,13 @@ class YearSettings(models.Model):
         default=Decimal(90),
         help_text=_("Flag forms executed below this rate while every indicator shows 100%."),
     )
+    project_classes = models.CharField(
+        _("project classes of the department's report"),
+        max_length=16,
+        choices=classes.scheme_choices,
+        default=classes.DEFAULT_SCHEME,
+        help_text=_("How the department's report groups its projects; each form names its class."),
+    )
     required_categories = models.ManyToManyField(
         IndicatorCategory,
         verbose_name=_("required 一级指标"),
@@ -196,6 +204,10 @@ class YearSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(execution_threshold__gte=0, execution_threshold__lte=100),
                 name="%(class)s_threshold_is_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(project_classes__in=list(classes.SCHEMES)),
+                name="%(class)s_project_classes_known",
             ),
         ]
 
@@ -338,6 +350,14 @@ class Evaluation(models.Model):
     improvements = MultiLineField(_("改进措施"), max_length=LONG_TEXT, blank=True)
     project_leader = OneLineField(_("项目负责人"), max_length=SHORT_TEXT, blank=True)
     finance_leader = OneLineField(_("财务负责人"), max_length=SHORT_TEXT, blank=True)
+    # Facts of the project's year the department's report counts (reports/figures.py); outside
+    # the official table, so no layout prints them and no workbook carries them.
+    project_class = models.CharField(
+        _("project class"), max_length=16, choices=classes.class_choices, blank=True
+    )
+    pre_assessment = models.BooleanField(_("事前绩效评估"), default=False)
+    has_targets = models.BooleanField(_("绩效目标"), default=False)
+    monitored = models.BooleanField(_("绩效监控"), default=False)
     state = models.CharField(
         _("state"), max_length=16, choices=State, default=State.DRAFT, editable=False
     )
@@ -367,6 +387,13 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=["draft", "supervisor", "submitted", "approved", "returned"]),
                 name="evaluation_state_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    project_class__in=[classes.UNCLASSIFIED]
+                    + [key for key, _label in classes.class_choices()]
+                ),
+                name="evaluation_project_class_known",
             ),
             models.CheckConstraint(
                 condition=~Q(state="draft") | Q(submitted_at__isnull=True),

@@ -35,6 +35,7 @@ def bureau_year_data(bureau, year, edition, **changes):
         "rules": "{}",
         "deadline": "2024-03-15",
         "execution_threshold": "90",
+        "project_classes": "duration",
         **changes,
     }
 
