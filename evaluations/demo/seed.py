@@ -19,6 +19,7 @@ from departments.models import BureauMembership, Department, FinanceBureau, Memb
 from evaluations import content, pins, workflow
 from evaluations.demo import examples, two_levels
 from evaluations.models import Edition, Evaluation, Project, Year
+from reports import demo as report_demo
 
 DEMO_PASSWORD = "demo-pass-2023"
 SEED_FILE = Path(__file__).with_name("seed_forms_2023.json")
@@ -62,9 +63,12 @@ def load_demo():
         )
         if not Evaluation.objects.filter(project=project, year=year).exists():
             created[project.name] = create_form(project, year, form, editor)
+    report_demo.classify(created.values(), editor)
     _review_some(created, editor, reviewer)
+    made_report = report_demo.load(department, year, editor)
     made = two_levels.load(bureau, department, seed, _user)
-    return len(created) + made + _load_examples(deadline=today + datetime.timedelta(days=21))
+    examples_made = _load_examples(deadline=today + datetime.timedelta(days=21))
+    return len(created) + made + made_report + examples_made
 
 
 # The published examples: their logins' place name, and whether the demo hands the form in (the
