@@ -2,13 +2,19 @@
 
 Views, packages and commands look exporters up here by identifier rather than each knowing how
 a file is made. Access is decided before an exporter is called (departments/access.py); an
-exporter renders what it is given.
+exporter renders what it is given: a form, or a department report.
 """
+
+import io
 
 from evaluations import official
 from evaluations.excel import writer
 from evaluations.excel.file_names import file_name
-from publishing import pdf
+from publishing import pdf, printing, word
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class Exporter:
@@ -36,7 +42,7 @@ class FormPDF(FormExporter):
 
     identifier = "form-pdf"
     extension = "pdf"
-    content_type = "application/pdf"
+    content_type = PDF
 
     def render(self, evaluation):
         return pdf.render_template(
@@ -50,19 +56,58 @@ class FormWorkbook(FormExporter):
 
     identifier = "form-xlsx"
     extension = "xlsx"
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    content_type = XLSX
 
     def render(self, evaluation):
         return writer.form_workbook(evaluation)
 
 
-EXPORTERS = {exporter.identifier: exporter for exporter in (FormPDF(), FormWorkbook())}
+class ReportExporter(Exporter):
+    """A department report; `render(report, printed=None)` takes the printed report
+    (publishing/printing.py) when the caller has built it already."""
+
+    def stem(self, report):
+        return f"{report.department.name}{report.year_id}年度部门预算绩效评价报告"
+
+    def printed(self, report, printed):
+        return printed or printing.of(report)
+
+
+class ReportPDF(ReportExporter):
+    """The report for the 公开 board: its print view, the forms after the report, one file."""
+
+    identifier = "report-pdf"
+    extension = "pdf"
+    content_type = PDF
+
+    def render(self, report, printed=None):
+        printed = self.printed(report, printed)
+        return pdf.render_template("publishing/report.html", printing.context(printed))
+
+
+class ReportDocx(ReportExporter):
+    """The report as a Word document, the forms as tables in their layouts in its 附表."""
+
+    identifier = "report-docx"
+    extension = "docx"
+    content_type = DOCX
+
+    def render(self, report, printed=None):
+        buffer = io.BytesIO()
+        word.report(self.printed(report, printed)).save(buffer)
+        return buffer.getvalue()
+
+
+EXPORTERS = {
+    exporter.identifier: exporter
+    for exporter in (FormPDF(), FormWorkbook(), ReportPDF(), ReportDocx())
+}
 
 
 def get(identifier):
     return EXPORTERS[identifier]
 
 
-def forms_of(evaluations):
-    """Forms in the order a package and a report's 附表 list them."""
-    return writer.with_content(evaluations).order_by("project__name", "pk")
+def for_extension(kind, extension):
+    """The exporter of `kind` ("form", "report") writing `.extension` files, or None."""
+    return EXPORTERS.get(f"{kind}-{extension.lower().lstrip('.')}")

@@ -88,7 +88,11 @@ def render(html):
     from weasyprint import HTML
 
     buffer = io.BytesIO()
-    HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher()).write_pdf(buffer)
+    # Presentational hints: the official form's column widths are <col width> attributes (the
+    # page's CSP refuses inline styles), which WeasyPrint otherwise ignores.
+    HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher()).write_pdf(
+        buffer, presentational_hints=True
+    )
     return buffer.getvalue()
 
 

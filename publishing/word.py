@@ -79,14 +79,16 @@ def paragraphs(made, text):
 def figures_table(made, header, rows, numeric=()):
     """A computed table: a header row and rows of already formatted texts; `numeric` are the
     indexes of the columns aligned right."""
-    table = made.add_table(rows=1 + len(rows), cols=len(header))
+    columns = len(header)
+    table = made.add_table(rows=1 + len(rows), cols=columns)
     table.style = "Table Grid"
+    grid = table._cells  # read once: table.cell() walks the whole table each time
     for column, text in enumerate(header):
-        _write(table.cell(0, column), text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _write(grid[column], text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for index, row in enumerate(rows, start=1):
         for column, text in enumerate(row):
             align = WD_ALIGN_PARAGRAPH.RIGHT if column in numeric else WD_ALIGN_PARAGRAPH.LEFT
-            _write(table.cell(index, column), text, align=align)
+            _write(grid[index * columns + column], text, align=align)
     return table
 
 
@@ -145,15 +147,18 @@ def form(made, evaluation, sheet=None):
     table.autofit = False
     width = text_width(made)
     widths = [int(width * float(share) / 100) for share in sheet.widths]
-    for row in table.rows:
-        for index, cell in enumerate(row.cells):
-            cell.width = widths[index]
+    # python-docx finds a cell by walking the whole table; a form of thirty rows asks for some
+    # three hundred, so the grid is read once. Merging keeps the cells outside the merged range
+    # as they are, and the official view's cells never overlap.
+    grid = table._cells
+    for index, cell in enumerate(grid):
+        cell.width = widths[index % columns]
     for row_index, column, cell in placed(sheet.body):
-        target = table.cell(row_index, column)
+        target = grid[row_index * columns + column]
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(
-                table.cell(row_index + cell.rowspan - 1, min(column + cell.colspan, columns) - 1)
-            )
+            last_row = row_index + cell.rowspan - 1
+            last_column = min(column + cell.colspan, columns) - 1
+            target = target.merge(grid[last_row * columns + last_column])
         if cell.style in NUMBERS:
             align = WD_ALIGN_PARAGRAPH.RIGHT
         elif cell.style in (official.TEXT, "fund-label", "note"):
@@ -166,3 +171,47 @@ def form(made, evaluation, sheet=None):
 
 def page_break(made):
     made.add_page_break()
+
+
+def _numeric(text):
+    return bool(text) and all(character in "0123456789.,%-—" for character in text)
+
+
+def computed(made, table):
+    """A computed table of the report (reports/presenter.py), its 合计 row last."""
+    if table.caption:
+        caption = made.add_paragraph()
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        caption.add_run(table.caption).bold = True
+    rows = list(table.rows) + ([table.total] if table.total else [])
+    numeric = {
+        index
+        for index in range(len(table.columns))
+        if index and all(_numeric(row[index]) or not row[index] for row in rows)
+    }
+    return figures_table(made, table.columns, rows, numeric)
+
+
+def report(printed):
+    """The report as a document (publishing/printing.py): its title, the outline's headings in
+    Word's heading styles (so the navigation pane lists them), the texts and computed tables,
+    then the 附表 with every form in its layout, each on a page of its own."""
+    made = document()
+    made.core_properties.title = printed.title
+    made.add_paragraph(printed.title, style="Title")
+    for section in printed.sections:
+        if section.heading:
+            heading(made, section.heading, section.level)
+        paragraphs(made, section.text)
+        if section.table:
+            computed(made, section.table)
+    appendix = printed.appendix
+    if appendix is not None:
+        page_break(made)
+        heading(made, appendix.heading, appendix.level)
+        if appendix.table:
+            computed(made, appendix.table)
+        for item in printed.forms:
+            page_break(made)
+            form(made, item.evaluation, item.sheet)
+    return made
