@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from config.health import healthz
 from evaluations import excel_views, oversight_views, review_views, views
 from publishing import views as publishing_views
+from reports import views as report_views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
 handler500 = "config.outage.server_error"
@@ -36,6 +37,16 @@ urlpatterns = [
     ),
     path("evaluations/<int:pk>/review/", review_views.evaluation_review, name="evaluation_review"),
     path("evaluations/<int:pk>/reopen/", review_views.evaluation_reopen, name="evaluation_reopen"),
+    path(
+        "reports/<int:department>/<int:year>/",
+        report_views.report_detail,
+        name="report_detail",
+    ),
+    path(
+        "reports/<int:department>/<int:year>/edit/",
+        report_views.report_edit,
+        name="report_edit",
+    ),
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/export/", excel_views.queue_export, name="excel_queue_export"),
     path("review/overview/", review_views.review_overview, name="review_overview"),

@@ -19,7 +19,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from departments.models import Department, FinanceBureau, Membership
-from evaluations.models import Evaluation, Notification
+from evaluations.models import Evaluation, Notification, Year
+from reports.models import Report
 
 
 def is_admin(user):
@@ -211,6 +212,33 @@ def evaluation_for_reopening(user, pk):
     if not can_reopen(user, evaluation):
         raise PermissionDenied
     return evaluation
+
+
+def report_for_viewing(user, department_id, year):
+    """(department, year, its report or None) for a user who sees the department's forms: its
+    members, its 主管部门's reviewers, its finance bureau's reviewers; 404 for anyone else."""
+    department = get_object_or_404(visible_departments(user), pk=department_id)
+    year = get_object_or_404(Year, year=year)
+    return department, year, Report.objects.filter(department=department, year=year).first()
+
+
+def report_for_editing(user, department_id, year):
+    """The same for an editor of the department; 403 for another who sees it. The state is not
+    checked here, as for a form."""
+    department, year, report = report_for_viewing(user, department_id, year)
+    if not can_edit_department(user, department.pk):
+        raise PermissionDenied
+    return department, year, report
+
+
+def visible_reports(user):
+    return Report.objects.filter(
+        department__in=visible_departments(user).values("pk")
+    ).select_related("department", "year")
+
+
+def can_edit_report(user, report):
+    return report.is_editable_state and can_edit_department(user, report.department_id)
 
 
 def notifications_for(user):

@@ -6,13 +6,14 @@ from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.content import filed_years, rename_refusal
+from evaluations.content import Facts, filed_years, rename_refusal
 from evaluations.layouts.declaration import FORM_TEXTS
 from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import AmountError, RateError, parse_amount, parse_rate
 from evaluations.points import PointsError, parse_points
 from evaluations.scoring import NATURES
 from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowSelect, RowTextarea
+from reports import classes
 
 
 class TypedNumberField(forms.CharField):
@@ -179,6 +180,28 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
             if filed:
                 raise forms.ValidationError(rename_refusal(filed), code="filed")
         return name
+
+
+class FactsForm(BootstrapFields, forms.Form):
+    """The form's facts for the department's report: its project class in the year's scheme and
+    the three yes/no facts. Outside the official table: no layout prints them."""
+
+    project_class = forms.ChoiceField(label=_("project class"), required=False)
+    pre_assessment = forms.BooleanField(label=_("事前绩效评估"), required=False)
+    has_targets = forms.BooleanField(label=_("绩效目标"), required=False)
+    monitored = forms.BooleanField(label=_("绩效监控"), required=False)
+
+    def __init__(self, data=None, *, evaluation):
+        initial = {name: getattr(evaluation, name) for name in Facts.__dataclass_fields__}
+        super().__init__(data, initial=initial, prefix="facts")
+        scheme = classes.scheme_of(evaluation.year_settings)
+        self.fields["project_class"].choices = [
+            (classes.UNCLASSIFIED, classes.UNCLASSIFIED_LABEL),
+            *((item.key, item.label) for item in scheme.classes),
+        ]
+
+    def facts(self):
+        return Facts(**self.cleaned_data)
 
 
 class FundLineForm(BootstrapFields, forms.Form):

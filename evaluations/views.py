@@ -23,6 +23,7 @@ from evaluations import (
 from evaluations.completion import offered
 from evaluations.forms import (
     EvaluationForm,
+    FactsForm,
     FundLineForm,
     IndicatorFormSet,
     NewEvaluationForm,
@@ -242,6 +243,7 @@ class EditPage:
         edition = evaluation.year_settings.edition
         self.categories = list(edition.level2())
         self.form = EvaluationForm(data, instance=evaluation, layout=self.layout)
+        self.facts = FactsForm(data, evaluation=evaluation)
         self.parts = page_parts(self.layout, evaluation.year_id, self.rules)
         lines = {line.source_id: line for line in evaluation.fund_lines.all()}
         entered = self.layout.funds.entered
@@ -272,7 +274,7 @@ class EditPage:
         self.refusal = None
 
     def is_valid(self):
-        parts = [self.form.is_valid(), self.indicators.is_valid()]
+        parts = [self.form.is_valid(), self.indicators.is_valid(), self.facts.is_valid()]
         parts += [fund_form.is_valid() for fund_form in self.fund_forms]
         return all(parts)
 
@@ -361,6 +363,8 @@ class EditPage:
             add_rest(form, form.shown, labels[form], form["name"].auto_id)
         for error in self.indicators.non_form_errors():
             found.append(PageError("", error, "indicators"))
+        for name in self.facts.fields:
+            add(self.facts[name], self.facts[name].label)
 
     def content(self):
         """What the page says, as the form's Content: values the page does not show (those of
@@ -393,6 +397,7 @@ class EditPage:
             rows.append((data.get("position") or 0, row))
         # The page's order; a row posted without a position goes first in its group.
         edited.indicators = [row for _position, row in sorted(rows, key=lambda item: item[0])]
+        edited.facts = self.facts.facts()
         return edited
 
     def save(self, user):
@@ -436,6 +441,7 @@ class EditPage:
             "evaluation": self.evaluation,
             "layout": self.layout,
             "form": self.form,
+            "facts": self.facts,
             "parts": [
                 {
                     "kind": part.kind,

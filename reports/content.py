@@ -54,27 +54,35 @@ def save(report, edit, user, *, version=None):
                 _("This report is %(state)s and cannot be changed now.")
                 % {"state": current.get_state_display()}
             )
+        # The page showed the sentences drafted before this save: a sentence that quotes the
+        # self-score is unedited whether it reads as drafted before or after it changes.
+        shown = _drafts(current)
         current.self_score = edit.self_score
         current.summary = one_line(edit.summary)
         current.updated_by = user
         current.version = F("version") + 1
         current.save()
         current.refresh_from_db()
-        _save_sections(current, edit.texts)
+        _save_sections(current, edit.texts, shown)
     report.refresh_from_db()
     return report
 
 
-def _save_sections(report, texts):
-    found = None
+def _drafts(report):
+    found = report_figures.of(report)
+    return {key: drafting.draft(key, report, found) for key in drafting.DRAFTERS}
+
+
+def _save_sections(report, texts, shown):
+    drafted = None
     for key, text in texts.items():
         section = outline.get(key)
         if not section.has_text:
             raise ValueError(f"{key} is not a section with text")
         cleaned = multi_line(text) if text is not None else ""
         if cleaned and section.is_drafted:
-            found = found or report_figures.of(report)
-            if cleaned == drafting.draft(key, report, found):
+            drafted = drafted or _drafts(report)
+            if cleaned in (shown[key], drafted[key]):
                 cleaned = ""
         if cleaned:
             ReportSection.objects.update_or_create(

@@ -47,7 +47,7 @@ def assert_safe_page(response, label):
 
 
 def pages_for(evaluation):
-    values = {"pk": evaluation.pk, "token": "expired"}
+    values = url_catalogue.values_of(evaluation, token="expired")
     return url_catalogue.all_urls(values, query=f"?year={evaluation.year_id}")
 
 

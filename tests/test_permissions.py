@@ -6,7 +6,7 @@ role may not do this".
 """
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 PERSONAS = [
     "anonymous",
@@ -211,6 +211,36 @@ MATRIX = [
         other_reviewer=200,
         admin_user=403,
     ),
+    # The department's report of the form's year: its members and reviewers read it (the page
+    # says when it is not started yet), its editors change it.
+    row(
+        "report_detail",
+        editor=200,
+        viewer=200,
+        other_editor=404,
+        reviewer=200,
+        other_reviewer=404,
+        admin_user=200,
+    ),
+    row(
+        "report_edit",
+        editor=200,
+        viewer=403,
+        other_editor=404,
+        reviewer=403,
+        other_reviewer=404,
+        admin_user=403,
+    ),
+    row(
+        "report_edit",
+        "post",
+        editor=400,
+        viewer=403,
+        other_editor=404,
+        reviewer=403,
+        other_reviewer=404,
+        admin_user=403,
+    ),
     row(
         "notifications_read",
         "post",
@@ -229,10 +259,15 @@ QUERIES = {"excel_queue_export": "&state="}
 
 
 def url_for(name, evaluation):
-    try:
-        return reverse(name, kwargs={"pk": evaluation.pk})
-    except Exception:
-        return reverse(name) + f"?year={evaluation.year_id}" + QUERIES.get(name, "")
+    """The URL about `evaluation`: by its id, or its department and year (the department's
+    report), or with the year as a query."""
+    report = {"department": evaluation.project.department_id, "year": evaluation.year_id}
+    for kwargs in ({"pk": evaluation.pk}, report):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            pass
+    return reverse(name) + f"?year={evaluation.year_id}" + QUERIES.get(name, "")
 
 
 @pytest.mark.parametrize(("name", "method", "statuses"), MATRIX)

@@ -105,7 +105,7 @@ def leaks(response):
 def test_ids_of_another_department_reveal_and_change_nothing(
     request, client_for, editor, target, pending_import, name, persona
 ):
-    url = url_catalogue.url(name, {"pk": target.pk, "token": pending_import})
+    url = url_catalogue.url(name, url_catalogue.values_of(target, token=pending_import))
     forged = edit_data(client_for(editor), target) if target.state == "draft" else {}
     forged.update({"decision": "approve", "comment": "ok", "reason": "reopen", "action": "save"})
     forged["goal"] = "overwritten by an outsider"
@@ -199,7 +199,7 @@ def test_every_post_without_a_csrf_token_is_refused(editor, evaluation, next_yea
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
     before = database_state()
-    values = {"pk": evaluation.pk, "token": pending_import}
+    values = url_catalogue.values_of(evaluation, token=pending_import)
     for name, url in url_catalogue.all_urls(values, query=f"?year={evaluation.year_id}"):
         response = client.post(url, {"goal": "forged", "decision": "approve", "next": "/"})
         assert response.status_code == 403, (name, url, response.status_code)
@@ -310,7 +310,7 @@ def active_content(html):
 def test_hostile_text_is_inert_on_every_page(
     client_for, hostile_form, editor, reviewer, admin_user
 ):
-    values = {"pk": hostile_form.pk, "token": "none"}
+    values = url_catalogue.values_of(hostile_form, token="none")
     shown = 0
     for user in (editor, reviewer, admin_user):
         client = client_for(user)

@@ -29,6 +29,17 @@ def with_ids():
     return [name for name, pattern in patterns() if arguments(pattern)]
 
 
+def values_of(evaluation, **more):
+    """The arguments for URLs about `evaluation`: its id, and its department and year (the
+    department's report of that year)."""
+    return {
+        "pk": evaluation.pk,
+        "department": evaluation.project.department_id,
+        "year": evaluation.year_id,
+        **more,
+    }
+
+
 def url(name, values):
     pattern = dict(patterns())[name]
     missing = [arg for arg in arguments(pattern) if arg not in values]
