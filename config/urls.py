@@ -47,6 +47,26 @@ urlpatterns = [
         report_views.report_edit,
         name="report_edit",
     ),
+    path(
+        "reports/<int:department>/<int:year>/print/",
+        publishing_views.report_print,
+        name="report_print",
+    ),
+    path(
+        "reports/<int:department>/<int:year>/pdf/",
+        publishing_views.report_pdf,
+        name="report_pdf_export",
+    ),
+    path(
+        "reports/<int:department>/<int:year>/docx/",
+        publishing_views.report_docx,
+        name="report_docx_export",
+    ),
+    path(
+        "reports/<int:department>/<int:year>/publication.zip",
+        publishing_views.report_package,
+        name="report_package_export",
+    ),
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/export/", excel_views.queue_export, name="excel_queue_export"),
     path("review/overview/", review_views.review_overview, name="review_overview"),
@@ -54,6 +74,11 @@ urlpatterns = [
     path("review/sampling/change/", oversight_views.sampling_action, name="sampling_action"),
     path("review/results/", oversight_views.results_page, name="results"),
     path("review/results.xlsx", oversight_views.results_download, name="results_download"),
+    path(
+        "review/results/publication.zip",
+        oversight_views.publication_package,
+        name="publication_package_export",
+    ),
     path("notifications/read/", review_views.notifications_read, name="notifications_read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -64,7 +64,7 @@ def _answered(request, response):
     return response
 
 
-def _nothing(request, reason, back, back_label):
+def nothing_to_export(request, reason, back, back_label):
     """No file when there is nothing in it: a page that says why, as a 404."""
     page = render(
         request,
@@ -75,7 +75,7 @@ def _nothing(request, reason, back, back_label):
     return _answered(request, page)
 
 
-def _in_language(chunks, language):
+def in_language(chunks, language):
     # The chunks are made after the view has returned, when the request's language may be gone.
     with translation.override(language):
         yield from chunks
@@ -88,7 +88,7 @@ def _zip(request, evaluations, *, year, department=None, state=None):
     prefix = f"{department.name} " if department else ""
     chunks = writer.zip_chunks(evaluations, title=f"{prefix}{writer.SUMMARY_TITLE}{chosen}")
     response = StreamingHttpResponse(
-        _in_language(chunks, translation.get_language()), content_type="application/zip"
+        in_language(chunks, translation.get_language()), content_type="application/zip"
     )
     # Proxies that buffer would hold the first bytes back; the download must start at once.
     response["X-Accel-Buffering"] = "no"
@@ -141,7 +141,9 @@ def year_export(request):
                 "administrator to add you."
             )
         names = {"department": department and department.name, "year": year.year}
-        return _nothing(request, reason % names, reverse("home"), _("Back to the start page"))
+        return nothing_to_export(
+            request, reason % names, reverse("home"), _("Back to the start page")
+        )
     log_event(
         "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
     )
@@ -165,7 +167,7 @@ def queue_export(request):
     if selected.filters.dropped():
         raise Http404
     if not selected.page.paginator.count:
-        return _nothing(
+        return nothing_to_export(
             request,
             _("No form in the review queue matches these filters."),
             f"{reverse('review_queue')}?{selected.export_query()}",

@@ -73,6 +73,7 @@ def of(report, view=None):
 def context(printed):
     """What templates/publishing/report.html needs."""
     return {
+        "report": printed.view.report,
         "title": printed.title,
         "sections": printed.sections,
         "appendix": printed.appendix,

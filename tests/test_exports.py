@@ -23,6 +23,10 @@ EXPORTS = {
     "evaluation_excel": [],
     "excel_year_export": ["year", "department"],
     "excel_queue_export": ["year", "state", "department", "flagged", "q"],
+    "report_pdf_export": [],
+    "report_docx_export": [],
+    "report_package_export": [],
+    "publication_package_export": ["year", "bureau"],
 }
 
 
@@ -76,6 +80,16 @@ OUT_OF_SCOPE = [
     ("reviewer", "/review/export/?state=published"),
     ("reviewer", "/review/export/?state=&q=" + "党" * 101),
     ("other_reviewer", "/review/export/?state=&department={department}"),
+    ("other_editor", "/reports/{department}/2023/pdf/"),
+    ("other_editor", "/reports/{department}/2023/docx/"),
+    ("other_editor", "/reports/{department}/2023/publication.zip"),
+    ("other_reviewer", "/reports/{department}/2023/publication.zip"),
+    ("reviewer", "/reports/{foreign_department}/2023/publication.zip"),
+    ("reviewer", "/reports/{department}/1999/publication.zip"),
+    ("editor", "/review/results/publication.zip?year=2023"),
+    ("reviewer", "/review/results/publication.zip?year=1999"),
+    ("reviewer", "/review/results/publication.zip?year=2023&bureau={foreign_bureau}"),
+    ("reviewer", "/review/results/publication.zip?year=2023&bureau=abc"),
 ]
 
 
@@ -86,6 +100,7 @@ def filled(url, scope):
         department=evaluation.project.department_id,
         other_department=theirs.project.department_id,
         foreign_department=foreign.project.department_id,
+        foreign_bureau=foreign.project.department.bureau_id,
     )
 
 
@@ -105,7 +120,11 @@ def params(url):
 
 def test_every_export_parameter_is_tried_outside_the_scope():
     tried = {(url.split("?")[0], key) for _persona, url in OUT_OF_SCOPE for key in params(url)}
-    paths = {"excel_year_export": "/evaluations/export/", "excel_queue_export": "/review/export/"}
+    paths = {
+        "excel_year_export": "/evaluations/export/",
+        "excel_queue_export": "/review/export/",
+        "publication_package_export": "/review/results/publication.zip",
+    }
     for name, parameters in EXPORTS.items():
         # flagged is a yes or no: nothing it says can be outside a scope.
         for parameter in set(parameters) - {"flagged"}:
