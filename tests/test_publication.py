@@ -16,6 +16,7 @@ from reports import content as report_content
 from reports import demo as report_demo
 from reports.models import Report
 from tests.printed import headings, pdf_text, word
+from tests.test_headers import assert_safe_page
 
 REPORT_NAME = "中国共产党攀枝花市西区委员会组织部2023年度部门预算绩效评价报告"
 
@@ -119,6 +120,7 @@ def test_the_print_view_is_the_report_with_its_forms_after_it(client_for, review
     assert text.index("附表：部门预算项目支出绩效自评表") < text.index('class="official-form"')
     assert text.count('class="official-form"') == 2
     assert "css/print.css" in text
+    assert_safe_page(page, "report_print")
 
 
 def test_the_reports_downloads_are_its_pdf_docx_and_package(
