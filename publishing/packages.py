@@ -24,7 +24,7 @@ from reports.models import Report
 
 FORMS_FOLDER = "附表"
 NOTE_NAME = "说明.txt"
-REPORT_FILES = ("report-pdf", "report-docx")
+REPORT_FILES = ("report-docx", "report-pdf")
 FORM_FILES = ("form-xlsx", "form-pdf")
 
 
@@ -50,18 +50,22 @@ def _unique(folder, name, names):
 
 
 def department_entries(report, printed=None, folder=""):
-    """(name, bytes) of the department's package: the report's files, then each form's in
-    附表/, in the order of the report's 附表."""
+    """(name, bytes) of the department's package: each form's files in 附表/ (in the order of
+    the report's 附表), then the report's.
+
+    The forms come first because each is made in a moment: a streamed download sends its first
+    bytes at once, rather than after the report's PDF of every form has been laid out.
+    """
     printed = printed or printing.of(report)
     names = set()
-    for identifier in REPORT_FILES:
-        exporter = exporters.get(identifier)
-        yield _unique(folder, exporter.file_name(report), names), exporter.render(report, printed)
     for item in printed.forms:
         for identifier in FORM_FILES:
             exporter = exporters.get(identifier)
             name = _unique(f"{folder}{FORMS_FOLDER}/", exporter.file_name(item.evaluation), names)
             yield name, exporter.render(item.evaluation)
+    for identifier in REPORT_FILES:
+        exporter = exporters.get(identifier)
+        yield _unique(folder, exporter.file_name(report), names), exporter.render(report, printed)
 
 
 def bureau_reports(bureau, year):
