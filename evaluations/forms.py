@@ -186,7 +186,7 @@ class FactsForm(BootstrapFields, forms.Form):
     """The form's facts for the department's report: its project class in the year's scheme and
     the three yes/no facts. Outside the official table: no layout prints them."""
 
-    project_class = forms.ChoiceField(label=_("project class"), required=False)
+    project_class = forms.ChoiceField(label=_("Project class"), required=False)
     pre_assessment = forms.BooleanField(label=_("事前绩效评估"), required=False)
     has_targets = forms.BooleanField(label=_("绩效目标"), required=False)
     monitored = forms.BooleanField(label=_("绩效监控"), required=False)

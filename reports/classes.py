@@ -75,3 +75,10 @@ def class_choices():
 def scheme_of(settings):
     """The scheme of a year's settings (Year or BureauYear)."""
     return SCHEMES.get(settings.project_classes) or SCHEMES[DEFAULT_SCHEME]
+
+
+def official_labels():
+    """The Chinese names of every class, which stay Chinese in every language."""
+    return [UNCLASSIFIED_LABEL, *(name for _key, name in class_choices())] + [
+        alias for scheme in SCHEMES.values() for item in scheme.classes for alias in item.aliases
+    ]

@@ -74,6 +74,11 @@ class ReportView:
     # The department's forms of the year (Evaluation), for the 附表.
     forms: tuple
 
+    @property
+    def full_title(self):
+        """The title as the report prints it: the department, the year, the title."""
+        return f"{self.department}{self.year}年度{self.title}"
+
     def section(self, key):
         return next(item for item in self.sections if item.key == key)
 

@@ -54,7 +54,7 @@ hostile = st.one_of(
 
 def database_state():
     rows = {}
-    for label in ("auth", "departments", "evaluations", "sessions"):
+    for label in ("auth", "departments", "evaluations", "reports", "sessions"):
         for model in apps.get_app_config(label).get_models():
             if model.__name__ in ("Session",):
                 continue

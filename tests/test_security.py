@@ -43,7 +43,7 @@ def foreign_editor(foreign_department):
 def database_state():
     """Every row of our apps (and the users), to compare before and after an attack."""
     rows = {}
-    for label in ("departments", "evaluations"):
+    for label in ("departments", "evaluations", "reports"):
         for model in apps.get_app_config(label).get_models():
             rows[model.__name__] = list(model.objects.order_by("pk").values())
     # Logging in (force_login) stamps last_login; that is not the attack changing anything.

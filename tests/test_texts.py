@@ -20,11 +20,12 @@ from departments.models import Department
 from evaluations import importing, pins, workflow
 from evaluations.excel import writer
 from evaluations.models import Evaluation, PinnedComment, Project, Sample, SampledForm
+from reports.models import Report, ReportSection
 from tests.conftest import edit_data
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("departments", "evaluations")
+APPS = ("departments", "evaluations", "reports")
 TEXT_FIELDS = [
     (model, field)
     for label in APPS
@@ -87,6 +88,13 @@ def one_of(model, evaluation, returned):
         "Transition": returned,
         "PinnedComment": PinnedComment.objects.filter(transition=returned).first(),
     }
+    if model.__name__ in ("Report", "ReportSection"):
+        report = Report.objects.get_or_create(
+            department=evaluation.project.department, year=evaluation.year
+        )[0]
+        if model is Report:
+            return report
+        return ReportSection.objects.get_or_create(report=report, key="staff", text="人员")[0]
     if model.__name__ == "SampledForm":
         sample = Sample.objects.create(
             bureau=evaluation.project.department.bureau, year=evaluation.year, seed=1, percentage=10

@@ -26,6 +26,8 @@ from departments.models import Department, FinanceBureau
 from evaluations import layouts, pins, workflow
 from evaluations.excel import writer
 from evaluations.models import Evaluation, FundSource, IndicatorCategory, Project
+from reports import classes, drafting, presenter
+from reports.models import Report
 from tests.conftest import edit_data, make_user
 
 ROOT = Path(settings.BASE_DIR)
@@ -38,6 +40,11 @@ OFFICIAL_LABELS = [
     "分",
     # The language switcher names each language in that language.
     "简体中文",
+    # The department report's project classes and each form's facts for it.
+    *classes.official_labels(),
+    "事前绩效评估",
+    "绩效目标",
+    "绩效监控",
 ]
 
 
@@ -48,8 +55,25 @@ def default_language_afterwards():
     translation.deactivate()
 
 
+def report_texts():
+    """The department reports' text as the app writes it: the official outline, the computed
+    tables and the sentences drafted from the forms, which are Chinese in every language."""
+    names = [*(slot.label for _scope, slots in drafting.SLOTS.values() for slot in slots)]
+    names += ["绩效自评得分", "绩效自评综述"]
+    for report in Report.objects.all():
+        view = presenter.build(report)
+        names += [view.title, view.full_title]
+        for section in view.sections:
+            names += [section.heading, section.text, section.drafted or ""]
+            if section.table:
+                names += [section.table.caption, *section.table.columns]
+                names += [cell for row in section.table.rows for cell in row]
+                names += section.table.total or ()
+    return names
+
+
 def allowed_runs():
-    names = [*OFFICIAL_LABELS]
+    names = [*OFFICIAL_LABELS, *report_texts()]
     names += IndicatorCategory.objects.values_list("name", flat=True)
     names += FundSource.objects.values_list("name", flat=True)
     return {run for name in names for run in CJK.findall(name)}
@@ -272,6 +296,15 @@ PAGES = {
     ),
     "reopen refused": lambda s, u: english_client(u["admin_user"]).post(
         f"/evaluations/{s['approved'].pk}/reopen/", {"reason": " "}
+    ),
+    "department report": lambda s, u: english_client(u["editor"]).get(
+        f"/reports/{s['draft'].project.department_id}/2023/"
+    ),
+    "department report edit": lambda s, u: english_client(u["editor"]).get(
+        f"/reports/{s['draft'].project.department_id}/2023/edit/"
+    ),
+    "department report not started": lambda s, u: english_client(u["viewer"]).get(
+        f"/reports/{s['draft'].project.department_id}/2024/"
     ),
     "change password": lambda s, u: english_client(u["editor"]).get("/accounts/password/"),
     "not allowed": lambda s, u: english_client(u["viewer"]).get(
