@@ -35,11 +35,6 @@ class PrintedReport:
         return self.view.flags
 
 
-def title(view):
-    """The report's title with its department and year, as the published reports head it."""
-    return f"{view.department}{view.year}年度{view.title}"
-
-
 def forms_in_order(evaluations):
     """The forms with their content fetched, in the order given (the 附表's)."""
     pks = [evaluation.pk for evaluation in evaluations]
@@ -60,7 +55,7 @@ def of(report, view=None):
     view = view or presenter.build(report)
     return PrintedReport(
         view=view,
-        title=title(view),
+        title=view.full_title,
         sections=tuple(section for section in view.sections if section.key != APPENDIX),
         appendix=next((section for section in view.sections if section.key == APPENDIX), None),
         forms=tuple(
