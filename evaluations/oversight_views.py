@@ -197,6 +197,8 @@ def publication_package(request):
             f"{reverse('results')}?bureau={bureau.pk}&year={year.year}",
             _("Back to the results"),
         )
+    if unavailable := publishing_views.without_pdfs(request):
+        return unavailable
     log_event("export", user=request.user, year=year.year, for_bureau=bureau.pk, format="package")
     return publishing_views.streamed_zip(
         request,

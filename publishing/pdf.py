@@ -7,7 +7,8 @@ fetcher below, which serves the project's static files and refuses every other a
 department typed can never make the server fetch a URL or read a file.
 
 WeasyPrint is imported when a PDF is made, not when the site starts: a machine without Pango
-still serves every page, and only its PDF downloads fail.
+still serves every page, and its PDF downloads answer that PDFs cannot be made there
+(`Unavailable`).
 """
 
 import functools
@@ -30,6 +31,18 @@ TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}
 
 class Refused(ValueError):
     """An address a print page may not load."""
+
+
+class Unavailable(RuntimeError):
+    """WeasyPrint cannot start on this machine (its Pango libraries are missing)."""
+
+
+def check():
+    """Raise Unavailable unless PDFs can be made here."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        raise Unavailable(str(error)) from error
 
 
 def static_name(url):
@@ -85,6 +98,7 @@ def fetcher():
 
 def render(html):
     """The PDF of an HTML document, as bytes."""
+    check()
     from weasyprint import HTML
 
     buffer = io.BytesIO()

@@ -14,12 +14,29 @@ from django.views.decorators.http import require_GET
 from config.events import log_event
 from departments import access
 from evaluations.excel_views import download, in_language, nothing_to_export
-from publishing import exporters, packages, printing
+from publishing import exporters, packages, pdf, printing
+
+
+def without_pdfs(request):
+    """None where PDFs can be made; else the answer of a download that needs them (503): a
+    machine where WeasyPrint cannot start serves every other page and every workbook."""
+    try:
+        pdf.check()
+    except pdf.Unavailable:
+        return render(
+            request,
+            "publishing/pdf_unavailable.html",
+            {"back": reverse("home")},
+            status=503,
+        )
+    return None
 
 
 @require_GET
 def evaluation_pdf(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
+    if unavailable := without_pdfs(request):
+        return unavailable
     exporter = exporters.get("form-pdf")
     log_event("export", user=request.user, evaluation=evaluation.pk, format="pdf")
     response = HttpResponse(exporter.render(evaluation), content_type=exporter.content_type)
@@ -57,6 +74,8 @@ def _report_file(request, department, year, identifier):
     if missing:
         return missing
     exporter = exporters.get(identifier)
+    if exporter.content_type == exporters.PDF and (unavailable := without_pdfs(request)):
+        return unavailable
     log_event("export", user=request.user, report=report.pk, format=exporter.extension)
     response = HttpResponse(exporter.render(report), content_type=exporter.content_type)
     return download(request, response, exporter.file_name(report))
@@ -86,6 +105,8 @@ def report_package(request, department, year):
     report, missing = _report(request, department, year)
     if missing:
         return missing
+    if unavailable := without_pdfs(request):
+        return unavailable
     log_event("export", user=request.user, report=report.pk, format="package")
     return streamed_zip(
         request, packages.department_entries(report), packages.department_file_name(report)

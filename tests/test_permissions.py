@@ -289,6 +289,13 @@ MATRIX = [
 
 # The queue opens on submitted forms; the form under test is a draft.
 QUERIES = {"excel_queue_export": "&state="}
+# Downloads that make PDFs: skipped where WeasyPrint cannot start, except in CI.
+PDFS = {
+    "evaluation_pdf",
+    "report_pdf_export",
+    "report_package_export",
+    "publication_package_export",
+}
 # URLs tried with the department's report of the form's year approved.
 REPORTED = {
     "report_print",
@@ -318,6 +325,8 @@ def test_permission_matrix(
 ):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_for(user)
+    if name in PDFS:
+        request.getfixturevalue("weasyprint")
     if name in REPORTED:
         now = timezone.now()
         Report.objects.create(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from evaluations.models import Evaluation, Project
-from publishing import packages
+from publishing import packages, pdf
 from reports import content as report_content
 from reports import demo as report_demo
 from reports.models import Report
@@ -266,3 +266,44 @@ def test_export_publication_refuses_another_extension_and_a_missing_year(report,
     with pytest.raises(CommandError, match="There is no year 1999"):
         call_command("export_publication", year=1999, output=tmp_path / "p.zip")
     assert Evaluation.objects.exists()
+
+
+# Where WeasyPrint cannot start, the PDF downloads say so and everything else works.
+
+
+@pytest.fixture
+def without_weasyprint(monkeypatch):
+    def unavailable():
+        raise pdf.Unavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf, "check", unavailable)
+
+
+def test_without_weasyprint_the_pdf_downloads_say_so_and_the_workbook_downloads(
+    without_weasyprint, client_for, reviewer, report, bureau
+):
+    client = client_for(reviewer)
+    form = report.forms().first()
+    args = [report.department_id, 2023]
+    approve(report)
+    for url in (
+        reverse("evaluation_pdf", args=[form.pk]),
+        reverse("report_pdf_export", args=args),
+        reverse("report_package_export", args=args),
+        reverse("publication_package_export") + "?year=2023",
+    ):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert not response.has_header("Content-Disposition"), url
+        assert "WeasyPrint" in response.content.decode(), url
+    assert client.get(reverse("evaluation_excel", args=[form.pk])).status_code == 200
+    assert client.get(reverse("report_docx_export", args=args)).status_code == 200
+
+
+def test_without_weasyprint_the_commands_say_what_to_install(
+    without_weasyprint, report, department, tmp_path
+):
+    for command, output in (("export_report", "r.pdf"), ("export_publication", "p.zip")):
+        with pytest.raises(CommandError, match="libpango-1.0-0"):
+            call_command(command, department=department.code, year=2023, output=tmp_path / output)
+    assert list(tmp_path.iterdir()) == []

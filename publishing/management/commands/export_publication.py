@@ -5,7 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 from departments.models import FinanceBureau
 from evaluations.models import Year
 from publishing import packages, printing
-from publishing.management.commands.export_report import find_report, list_flags, write_file
+from publishing.management.commands.export_report import (
+    find_report,
+    list_flags,
+    require_pdfs,
+    write_file,
+)
 
 
 class Command(BaseCommand):
@@ -24,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, year, department, output, **options):
         if Path(output).suffix.lower() != ".zip":
             raise CommandError(f"The output must be a .zip file: {output}")
+        require_pdfs()
         if department:
             report = find_report(department, year)
             printed = printing.of(report)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from departments.models import Department
 from evaluations.models import Year
-from publishing import exporters, printing
+from publishing import exporters, pdf, printing
 from reports.models import Report
 
 
@@ -47,6 +47,16 @@ def find_report(code, year):
     return report
 
 
+def require_pdfs():
+    try:
+        pdf.check()
+    except pdf.Unavailable as error:
+        raise CommandError(
+            f"PDFs cannot be made here: WeasyPrint cannot start ({error}). Install Pango "
+            "(libpango-1.0-0 libpangoft2-1.0-0) and fonts-noto-cjk."
+        ) from error
+
+
 def list_flags(command, printed):
     """The report's flags on the command's output: they never stop an export."""
     flags = printed.flags
@@ -77,6 +87,8 @@ class Command(BaseCommand):
         if exporter is None:
             raise CommandError(f"The output must be a .docx or a .pdf file: {output}")
         target_folder(output)
+        if exporter.content_type == exporters.PDF:
+            require_pdfs()
         report = find_report(department, year)
         printed = printing.of(report)
         list_flags(self, printed)
