@@ -190,7 +190,12 @@ def _completion_extremes(evaluations):
         .values("evaluation")
         .annotate(low=Min("completion_rate"), high=Max("completion_rate"))
     )
-    return {row["evaluation"]: (row["low"], row["high"]) for row in rows}
+    # SQLite hands aggregated decimals back through floats: bring them to the column's places.
+    return {row["evaluation"]: (_rate(row["low"]), _rate(row["high"])) for row in rows}
+
+
+def _rate(value):
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _score(evaluation, settings, rules):

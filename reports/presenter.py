@@ -23,6 +23,8 @@ class Table:
     # Each row a tuple of cells as printed (text); `total` the 合计 row, or None.
     rows: tuple
     total: tuple | None = None
+    # How many columns from the left hold names; the others hold figures.
+    text_columns: int = 1
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def project_table(found):
             )
             for item in found.projects
         ),
+        text_columns=2,
         total=(
             "合计",
             "",
@@ -203,6 +206,7 @@ def forms_table(found):
             (str(index), item.name, item.class_label)
             for index, item in enumerate(found.projects, start=1)
         ),
+        text_columns=3,
     )
 
 

@@ -58,7 +58,8 @@ def test_projects_come_in_class_order_with_their_rates_and_completion_extremes(r
     assert [item.class_key for item in projects] == ["recurring"] * 5 + ["one_off"] * 5
     party = next(item for item in projects if item.name == "党员教育培训经费")
     assert party.execution_rate == D("52.37")
-    assert party.lowest_completion < party.highest_completion == D("100")
+    assert (party.lowest_completion, party.highest_completion) == (D("52.37"), D("100.00"))
+    assert str(party.lowest_completion) == "52.37"
 
 
 def test_exactly_a_tenth_left_counts_below_the_limit(report, editor):
