@@ -173,22 +173,15 @@ def page_break(made):
     made.add_page_break()
 
 
-def _numeric(text):
-    return bool(text) and all(character in "0123456789.,%-—" for character in text)
-
-
 def computed(made, table):
-    """A computed table of the report (reports/presenter.py), its 合计 row last."""
+    """A computed table of the report (reports/presenter.py), its 合计 row last: names aligned
+    left, figures right."""
     if table.caption:
         caption = made.add_paragraph()
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         caption.add_run(table.caption).bold = True
     rows = list(table.rows) + ([table.total] if table.total else [])
-    numeric = {
-        index
-        for index in range(len(table.columns))
-        if index and all(_numeric(row[index]) or not row[index] for row in rows)
-    }
+    numeric = set(range(table.text_columns, len(table.columns)))
     return figures_table(made, table.columns, rows, numeric)
 
 

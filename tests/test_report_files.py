@@ -118,3 +118,14 @@ def test_a_draft_with_flags_exports_all_the_same(
     assert printed.flags
     assert word(exporters.get("report-docx").render(report, printed)).tables
     assert "常年项目" in pdf_text(exporters.get("report-pdf").render(report, printed))
+
+
+def test_the_docx_aligns_names_left_and_figures_right(report):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document = word(exporters.get("report-docx").render(report))
+    table = next(table for table in document.tables if table.rows[0].cells[0].text == "项目名称")
+    cells = table.rows[1].cells
+    assert cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+    assert cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT  # 项目类别
+    assert cells[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
