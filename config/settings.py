@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "evaluations",
     "reports",
     "exports",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,10 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # Our request line says the same, with the user and department.
         "gunicorn.access": {"level": "WARNING"},
+        # WeasyPrint warns of every screen-only CSS property it skips on every PDF; an address
+        # a print page may not load is logged by publishing/pdf.py itself.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
     },
 }
 

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from config.health import healthz
 from evaluations import excel_views, oversight_views, review_views, views
 from exports import views as export_views
+from publishing import views as publishing_views
 from reports import views as report_views
 
 # A database outage answers 503 with a plain page instead of 500 (config/outage.py).
@@ -21,6 +22,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/edit/", views.evaluation_edit, name="evaluation_edit"),
     path("evaluations/<int:pk>/copy/", views.evaluation_copy, name="evaluation_copy"),
     path("evaluations/<int:pk>/excel/", excel_views.evaluation_excel, name="evaluation_excel"),
+    path("evaluations/<int:pk>/pdf/", publishing_views.evaluation_pdf, name="evaluation_pdf"),
     path("evaluations/export/", excel_views.year_export, name="excel_year_export"),
     path("evaluations/import/", excel_views.import_upload, name="excel_import"),
     path(
@@ -46,6 +48,26 @@ urlpatterns = [
         report_views.report_edit,
         name="report_edit",
     ),
+    path(
+        "reports/<int:department>/<int:year>/print/",
+        publishing_views.report_print,
+        name="report_print",
+    ),
+    path(
+        "reports/<int:department>/<int:year>/pdf/",
+        publishing_views.report_pdf,
+        name="report_pdf_export",
+    ),
+    path(
+        "reports/<int:department>/<int:year>/docx/",
+        publishing_views.report_docx,
+        name="report_docx_export",
+    ),
+    path(
+        "reports/<int:department>/<int:year>/publication.zip",
+        publishing_views.report_package,
+        name="report_package_export",
+    ),
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/export/", excel_views.queue_export, name="excel_queue_export"),
     path("review/overview/", review_views.review_overview, name="review_overview"),
@@ -58,6 +80,11 @@ urlpatterns = [
     path("exports/<int:pk>/status/", export_views.export_job_status, name="export_job_status"),
     path(
         "exports/<int:pk>/download/", export_views.export_job_download, name="export_job_download"
+    ),
+    path(
+        "review/results/publication.zip",
+        oversight_views.publication_package,
+        name="publication_package_export",
     ),
     path("notifications/read/", review_views.notifications_read, name="notifications_read"),
     # The review steps of the department reports.

@@ -42,7 +42,8 @@ EXPORT_COOKIE = "export_done"
 EXPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _download(request, response, file_name):
+def download(request, response, file_name):
+    """The response as a file to save, never kept by a cache; every download answers so."""
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["Cache-Control"] = "private, no-store"
     return _answered(request, response)
@@ -64,7 +65,7 @@ def _answered(request, response):
     return response
 
 
-def _nothing(request, reason, back, back_label):
+def nothing_to_export(request, reason, back, back_label):
     """No file when there is nothing in it: a page that says why, as a 404."""
     page = render(
         request,
@@ -75,7 +76,7 @@ def _nothing(request, reason, back, back_label):
     return _answered(request, page)
 
 
-def _in_language(chunks, language):
+def in_language(chunks, language):
     # The chunks are made after the view has returned, when the request's language may be gone.
     with translation.override(language):
         yield from chunks
@@ -97,11 +98,11 @@ def _zip(request, evaluations, *, year, department=None, state=None, job=None):
         return _answered(request, redirect("export_job", started.pk))
     chunks = writer.zip_chunks(evaluations, title=title)
     response = StreamingHttpResponse(
-        _in_language(chunks, translation.get_language()), content_type="application/zip"
+        in_language(chunks, translation.get_language()), content_type="application/zip"
     )
     # Proxies that buffer would hold the first bytes back; the download must start at once.
     response["X-Accel-Buffering"] = "no"
-    return _download(request, response, file_name(stem, "zip"))
+    return download(request, response, file_name(stem, "zip"))
 
 
 @require_GET
@@ -109,7 +110,7 @@ def evaluation_excel(request, pk):
     evaluation = access.evaluation_for_viewing(request.user, pk)
     log_event("export", user=request.user, evaluation=evaluation.pk)
     response = HttpResponse(writer.form_workbook(evaluation), content_type=XLSX)
-    return _download(request, response, writer.form_file_name(evaluation))
+    return download(request, response, writer.form_file_name(evaluation))
 
 
 def _department(departments, user, pk):
@@ -150,7 +151,9 @@ def year_export(request):
                 "administrator to add you."
             )
         names = {"department": department and department.name, "year": year.year}
-        return _nothing(request, reason % names, reverse("home"), _("Back to the start page"))
+        return nothing_to_export(
+            request, reason % names, reverse("home"), _("Back to the start page")
+        )
     log_event(
         "export", user=request.user, year=year.year, department=request.GET.get("department", "all")
     )
@@ -177,7 +180,7 @@ def queue_export(request):
     if selected.filters.dropped():
         raise Http404
     if not selected.page.paginator.count:
-        return _nothing(
+        return nothing_to_export(
             request,
             _("No form in the review queue matches these filters."),
             f"{reverse('review_queue')}?{selected.export_query()}",

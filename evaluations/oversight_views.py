@@ -14,12 +14,16 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.events import log_event
 from departments import access
 from evaluations import results, results_workbook, sampling
 from evaluations.excel.file_names import file_name
+from evaluations.excel_views import nothing_to_export
 from evaluations.models import Evaluation, Sample, SampledForm
 from evaluations.views import selected_year
 from evaluations.waiting import Desk
+from publishing import packages
+from publishing import views as publishing_views
 
 
 def _bureau(request):
@@ -176,3 +180,28 @@ def results_download(request):
         True, file_name(f"{bureau.name}{year.year}年度绩效自评结果通报", "xlsx")
     )
     return response
+
+
+@require_GET
+def publication_package(request):
+    """Every department's publication package whose report of the year is approved, for the
+    bureau's finance reviewers; 说明.txt names the departments left out."""
+    bureau, _bureaus = _bureau(request)
+    year, _years = _year(request)
+    approved, left_out = packages.bureau_reports(bureau, year)
+    if not approved:
+        return nothing_to_export(
+            request,
+            _("No department of %(bureau)s has an approved report for %(year)s.")
+            % {"bureau": bureau.name, "year": year.year},
+            f"{reverse('results')}?bureau={bureau.pk}&year={year.year}",
+            _("Back to the results"),
+        )
+    if unavailable := publishing_views.without_pdfs(request):
+        return unavailable
+    log_event("export", user=request.user, year=year.year, for_bureau=bureau.pk, format="package")
+    return publishing_views.streamed_zip(
+        request,
+        packages.bureau_entries(bureau, year, approved, left_out),
+        packages.bureau_file_name(bureau, year.year),
+    )

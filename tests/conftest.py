@@ -21,6 +21,7 @@ from evaluations.demo.seed import create_form, read_seed
 from evaluations.excel import writer
 from evaluations.models import Edition, Project, Year
 from reports import demo as report_demo
+from tests import printed
 
 PASSWORD = "a-long-test-password-2023"
 
@@ -326,3 +327,9 @@ def report_forms(make_form, editor, seed_forms):
     forms = [make_form(name) for name in seed_forms]
     report_demo.classify(forms, editor)
     return forms
+
+
+@pytest.fixture
+def weasyprint():
+    """WeasyPrint and pdftotext, or the test fails in CI and is skipped elsewhere."""
+    return printed.require_weasyprint()

@@ -28,6 +28,10 @@ EXPORTS = {
     "export_job": [],
     "export_job_status": [],
     "export_job_download": [],
+    "report_pdf_export": [],
+    "report_docx_export": [],
+    "report_package_export": [],
+    "publication_package_export": ["year", "bureau"],
 }
 
 
@@ -67,6 +71,8 @@ OUT_OF_SCOPE = [
     # (persona, URL; {department}, {other_department}, {foreign_department}, {form} filled in)
     ("other_editor", "/evaluations/{form}/excel/"),
     ("other_reviewer", "/evaluations/{form}/excel/"),
+    ("other_editor", "/evaluations/{form}/pdf/"),
+    ("other_reviewer", "/evaluations/{form}/pdf/"),
     ("editor", "/evaluations/export/?year=1999"),
     ("editor", "/evaluations/export/?year=2023&department={other_department}"),
     ("editor", "/evaluations/export/?year=2023&department=abc"),
@@ -79,6 +85,16 @@ OUT_OF_SCOPE = [
     ("reviewer", "/review/export/?state=published"),
     ("reviewer", "/review/export/?state=&q=" + "党" * 101),
     ("other_reviewer", "/review/export/?state=&department={department}"),
+    ("other_editor", "/reports/{department}/2023/pdf/"),
+    ("other_editor", "/reports/{department}/2023/docx/"),
+    ("other_editor", "/reports/{department}/2023/publication.zip"),
+    ("other_reviewer", "/reports/{department}/2023/publication.zip"),
+    ("reviewer", "/reports/{foreign_department}/2023/publication.zip"),
+    ("reviewer", "/reports/{department}/1999/publication.zip"),
+    ("editor", "/review/results/publication.zip?year=2023"),
+    ("reviewer", "/review/results/publication.zip?year=1999"),
+    ("reviewer", "/review/results/publication.zip?year=2023&bureau={foreign_bureau}"),
+    ("reviewer", "/review/results/publication.zip?year=2023&bureau=abc"),
 ]
 
 
@@ -89,6 +105,7 @@ def filled(url, scope):
         department=evaluation.project.department_id,
         other_department=theirs.project.department_id,
         foreign_department=foreign.project.department_id,
+        foreign_bureau=foreign.project.department.bureau_id,
     )
 
 
@@ -108,7 +125,11 @@ def params(url):
 
 def test_every_export_parameter_is_tried_outside_the_scope():
     tried = {(url.split("?")[0], key) for _persona, url in OUT_OF_SCOPE for key in params(url)}
-    paths = {"excel_year_export": "/evaluations/export/", "excel_queue_export": "/review/export/"}
+    paths = {
+        "excel_year_export": "/evaluations/export/",
+        "excel_queue_export": "/review/export/",
+        "publication_package_export": "/review/results/publication.zip",
+    }
     for name, parameters in EXPORTS.items():
         # flagged is a yes or no: nothing it says can be outside a scope.
         for parameter in set(parameters) - {"flagged"}:

@@ -7,8 +7,10 @@ role may not do this".
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from exports.models import ExportJob
+from reports.models import Report
 
 PERSONAS = [
     "anonymous",
@@ -81,6 +83,16 @@ MATRIX = [
     # for editors.
     row(
         "evaluation_excel",
+        editor=200,
+        viewer=200,
+        other_editor=404,
+        reviewer=200,
+        other_reviewer=404,
+        admin_user=200,
+    ),
+    # A form's PDF for exactly those who get its workbook.
+    row(
+        "evaluation_pdf",
         editor=200,
         viewer=200,
         other_editor=404,
@@ -233,6 +245,36 @@ MATRIX = [
         other_reviewer=404,
         admin_user=403,
     ),
+    # The report's print view, files and publication package: for whoever reads the report.
+    # They are tried on an approved report of the form's department (see REPORTED).
+    *(
+        row(
+            name,
+            editor=200,
+            viewer=200,
+            other_editor=404,
+            reviewer=200,
+            other_reviewer=404,
+            admin_user=200,
+        )
+        for name in (
+            "report_print",
+            "report_pdf_export",
+            "report_docx_export",
+            "report_package_export",
+        )
+    ),
+    # The bureau's package of every approved report: its finance reviewers only; another
+    # bureau's reviewer gets their own bureau's, which has no approved report (404 saying so).
+    row(
+        "publication_package_export",
+        editor=404,
+        viewer=404,
+        other_editor=404,
+        reviewer=200,
+        other_reviewer=404,
+        admin_user=404,
+    ),
     row(
         "export_jobs",
         editor=200,
@@ -270,6 +312,21 @@ MATRIX = [
 
 # The queue opens on submitted forms; the form under test is a draft.
 QUERIES = {"excel_queue_export": "&state="}
+# Downloads that make PDFs: skipped where WeasyPrint cannot start, except in CI.
+PDFS = {
+    "evaluation_pdf",
+    "report_pdf_export",
+    "report_package_export",
+    "publication_package_export",
+}
+# URLs tried with the department's report of the form's year approved.
+REPORTED = {
+    "report_print",
+    "report_pdf_export",
+    "report_docx_export",
+    "report_package_export",
+    "publication_package_export",
+}
 
 
 @pytest.fixture
@@ -303,6 +360,17 @@ def test_permission_matrix(
 ):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_for(user)
+    if name in PDFS:
+        request.getfixturevalue("weasyprint")
+    if name in REPORTED:
+        now = timezone.now()
+        Report.objects.create(
+            department=evaluation.project.department,
+            year=evaluation.year,
+            state="approved",
+            submitted_at=now,
+            approved_at=now,
+        )
     job = (
         request.getfixturevalue("export")
         if name.startswith("export_job_") or name == "export_job"
