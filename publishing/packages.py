@@ -10,13 +10,13 @@ A package is an iterable of (name, bytes) entries, made one at a time; `zip_chun
 into the bytes of a .zip piece by piece, for a streamed download or a file.
 """
 
-import io
 import zipfile
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Department
+from evaluations.excel import writer
 from evaluations.excel.file_names import file_name
 from evaluations.models import Evaluation
 from publishing import exporters, printing
@@ -133,28 +133,9 @@ def _folder(department, taken):
     return folder
 
 
-class _Sink(io.RawIOBase):
-    """A write-only stream whose bytes are taken out as they come, for a streamed response."""
-
-    def __init__(self):
-        self._parts = []
-
-    def writable(self):
-        return True
-
-    def write(self, data):
-        self._parts.append(bytes(data))
-        return len(data)
-
-    def take(self):
-        data = b"".join(self._parts)
-        self._parts.clear()
-        return data
-
-
 def zip_chunks(entries):
     """The bytes of a .zip of `entries`, sent as each entry is made."""
-    sink = _Sink()
+    sink = writer.Sink()
     stamp = timezone.localtime().timetuple()[:6]
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in entries:

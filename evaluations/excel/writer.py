@@ -404,8 +404,9 @@ def department_file_name(department):
     return file_name(f"{department.code} {department.name}", "xlsx")
 
 
-class _Sink(io.RawIOBase):
-    """A write-only stream whose bytes are taken out as they come, for a streamed response."""
+class Sink(io.RawIOBase):
+    """A write-only stream whose bytes are taken out as they come, for a streamed response
+    (the year's workbooks here, the publication packages in publishing/packages.py)."""
 
     def __init__(self):
         self._parts = []
@@ -468,7 +469,7 @@ def zip_chunks(evaluations, title=SUMMARY_TITLE):
     Each department's workbook is written to a temporary file and then sent, so that memory
     holds one batch of forms at most.
     """
-    sink = _Sink()
+    sink = Sink()
     summary = Summary(title)
     names = {SUMMARY_NAME}
 
