@@ -334,8 +334,9 @@ class Project(models.Model):
         return self.name
 
 
-class Evaluation(models.Model):
-    """One 部门预算项目支出绩效自评表: one project in one year."""
+class UnderReview(models.Model):
+    """What the workflow (evaluations/workflow.py) changes on whatever goes through review: a
+    form, and a department's report (reports/models.py)."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -344,6 +345,55 @@ class Evaluation(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
+
+    state = models.CharField(
+        _("state"), max_length=16, choices=State, default=State.DRAFT, editable=False
+    )
+    # Bumped on every save; an edit based on an older version is refused, never merged.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    # When the 主管部门 passed it on to the finance bureau (cleared by a return).
+    passed_at = models.DateTimeField(_("passed on at"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # Review flags of the last submission, kept so that the review queue sorts and filters by
+    # them; None until first submitted.
+    flag_count = models.PositiveSmallIntegerField(
+        _("review flags"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable_state(self):
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+
+def review_constraints(name):
+    """The states' rules in the database, named after the model (`name`)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(state__in=["draft", "supervisor", "submitted", "approved", "returned"]),
+            name=f"{name}_state_known",
+        ),
+        models.CheckConstraint(
+            condition=~Q(state="draft") | Q(submitted_at__isnull=True),
+            name=f"{name}_draft_not_submitted",
+        ),
+        models.CheckConstraint(
+            condition=Q(state="approved") | Q(approved_at__isnull=True),
+            name=f"{name}_approved_at_only_when_approved",
+        ),
+    ]
+
+
+class Evaluation(UnderReview):
+    """One 部门预算项目支出绩效自评表: one project in one year."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="evaluations"
@@ -371,25 +421,6 @@ class Evaluation(models.Model):
     pre_assessment = models.BooleanField(_("事前绩效评估"), default=False)
     has_targets = models.BooleanField(_("绩效目标"), default=False)
     monitored = models.BooleanField(_("绩效监控"), default=False)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State, default=State.DRAFT, editable=False
-    )
-    # Bumped on every save; an edit based on an older version is refused, never merged.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    # When the 主管部门 passed the form on to the finance bureau (cleared by a return).
-    passed_at = models.DateTimeField(_("passed on at"), null=True, blank=True, editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
-    # Review flags of the last submission (evaluations/checks.py), kept so that the review queue
-    # sorts and filters by them; None until the form is first submitted.
-    flag_count = models.PositiveSmallIntegerField(
-        _("review flags"), null=True, blank=True, editable=False
-    )
     # The fund lines' totals and execution rate (evaluations/money.py), stored by content.save
     # beside the lines, so that lists count, bucket and sort forms by them from this table and
     # its indexes instead of summing every form's lines. None as money.total and money.rate say.
@@ -407,24 +438,13 @@ class Evaluation(models.Model):
         verbose_name_plural = _("self-evaluation forms")
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_form_per_project_year"),
-            models.CheckConstraint(
-                condition=Q(state__in=["draft", "supervisor", "submitted", "approved", "returned"]),
-                name="evaluation_state_known",
-            ),
+            *review_constraints("evaluation"),
             models.CheckConstraint(
                 condition=Q(
                     project_class__in=[classes.UNCLASSIFIED]
                     + [key for key, _label in classes.class_choices()]
                 ),
                 name="evaluation_project_class_known",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="draft") | Q(submitted_at__isnull=True),
-                name="draft_not_submitted",
-            ),
-            models.CheckConstraint(
-                condition=Q(state="approved") | Q(approved_at__isnull=True),
-                name="approved_at_only_when_approved",
             ),
             models.CheckConstraint(
                 condition=Q(budget_total__gte=0) & Q(actual_total__gte=0),
@@ -485,10 +505,6 @@ class Evaluation(models.Model):
     def department_id(self):
         # What the workflow asks of anything under review (evaluations/subjects.py).
         return self.project.department_id
-
-    @property
-    def is_editable_state(self):
-        return self.state in (self.State.DRAFT, self.State.RETURNED)
 
     def fetch_content(self):
         """Fetch at once what a form's page reads several times: its fund lines, its rows with

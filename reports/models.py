@@ -1,14 +1,13 @@
 from decimal import Decimal
 from functools import cached_property
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.texts import SHORT_TEXT, MultiLineField, OneLineField, text_constraints
 from departments.models import Department
-from evaluations.models import BureauYear, Evaluation, Year
+from evaluations.models import BureauYear, Evaluation, UnderReview, Year, review_constraints
 from reports import outline
 
 # A section of the report: the seeds' longest (机构职能) has some 900 characters; a department
@@ -17,7 +16,7 @@ SECTION_TEXT = 20000
 SCORE_MAX = Decimal(100)
 
 
-class Report(models.Model):
+class Report(UnderReview):
     """One department's 部门预算绩效评价报告 for one year: its typed sections, its self-score and
     summary. Its figures are computed from the department's forms (reports/figures.py)."""
 
@@ -27,31 +26,10 @@ class Report(models.Model):
     year = models.ForeignKey(
         Year, verbose_name=_("year"), on_delete=models.PROTECT, related_name="reports"
     )
-    state = models.CharField(
-        _("state"),
-        max_length=16,
-        choices=Evaluation.State,
-        default=Evaluation.State.DRAFT,
-        editable=False,
-    )
-    # Bumped on every save; an edit based on an older version is refused, never merged.
-    version = models.PositiveIntegerField(default=1, editable=False)
     self_score = models.DecimalField(
         _("绩效自评得分"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     summary = OneLineField(_("绩效自评综述"), max_length=SHORT_TEXT * 2, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    passed_at = models.DateTimeField(_("passed on at"), null=True, blank=True, editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
-    # Flags of the last submission (reports/checks.py); None until first submitted.
-    flag_count = models.PositiveSmallIntegerField(
-        _("review flags"), null=True, blank=True, editable=False
-    )
 
     class Meta:
         ordering = ["-year", "department"]
@@ -59,18 +37,7 @@ class Report(models.Model):
         verbose_name_plural = _("department reports")
         constraints = [
             models.UniqueConstraint(fields=["department", "year"], name="one_report_per_year"),
-            models.CheckConstraint(
-                condition=Q(state__in=["draft", "supervisor", "submitted", "approved", "returned"]),
-                name="report_state_known",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="draft") | Q(submitted_at__isnull=True),
-                name="report_draft_not_submitted",
-            ),
-            models.CheckConstraint(
-                condition=Q(state="approved") | Q(approved_at__isnull=True),
-                name="report_approved_at_only_when_approved",
-            ),
+            *review_constraints("report"),
             models.CheckConstraint(
                 condition=Q(self_score__gte=0, self_score__lte=SCORE_MAX)
                 | Q(self_score__isnull=True),
@@ -82,10 +49,6 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.department.name}（{self.year_id}）"
-
-    @property
-    def is_editable_state(self):
-        return self.state in (Evaluation.State.DRAFT, Evaluation.State.RETURNED)
 
     @cached_property
     def year_settings(self):
