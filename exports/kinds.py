@@ -96,8 +96,29 @@ def _content(data):
     return write
 
 
+def _package_entries(department, year, folder=""):
+    """The department's publication package (publishing/packages.py), in `folder`."""
+    report = Report.objects.select_related("department", "year").get(
+        department=department, year=year
+    )
+    for name, data in packages.department_entries(report, folder=folder):
+        yield name, _content(data)
+
+
+def department_package_forms(user, params):
+    """The forms of the department's package, for whoever sees its report."""
+    departments = access.visible_departments(user).filter(pk=params["department"])
+    report = Report.objects.filter(department__in=departments, year=params["year"]).first()
+    return report.forms() if report else Evaluation.objects.none()
+
+
+def department_package_entries(forms, department, rows, params):
+    return _package_entries(department, params["year"])
+
+
 def bureau_package_forms(user, params):
-    """The forms of the bureau's package (its approved reports'), for its finance reviewers."""
+    """The forms of the bureau's package (its approved reports'), for its finance reviewers: a
+    department whose report is no longer approved when its task runs is left out."""
     bureau = access.reviewed_bureaus(user).filter(pk=params["bureau"]).first()
     if bureau is None:
         return Evaluation.objects.none()
@@ -105,19 +126,14 @@ def bureau_package_forms(user, params):
 
 
 def bureau_package_entries(forms, department, rows, params):
-    """The department's folder of the bureau's package: its report and forms."""
-    report = Report.objects.select_related("department", "year").get(
-        department=department, year=params["year"]
-    )
-    for name, data in packages.department_entries(
-        report, folder=packages.department_folder(department)
-    ):
-        yield name, _content(data)
+    """The department's folder of the bureau's package."""
+    return _package_entries(department, params["year"], packages.department_folder(department))
 
 
 def bureau_package_note(job, rows, failed):
     """说明.txt of the bureau's package, made last: the departments in it, those whose report
     is not approved, and those whose files could not be made."""
+    # A reviewer who left the bureau since gets no note of it: the assembly fails.
     bureau = access.reviewed_bureaus(job.user).get(pk=job.params["bureau"])
     year = job.params["year"]
     held = set(job.parts.filter(state=ExportPart.State.DONE).values_list("department", flat=True))
@@ -132,22 +148,8 @@ def bureau_package_note(job, rows, failed):
     yield packages.NOTE_NAME, _content(data)
 
 
-def department_package_forms(user, params):
-    """The forms of the department's package, for whoever sees its report."""
-    departments = access.visible_departments(user).filter(pk=params["department"])
-    report = Report.objects.filter(department__in=departments, year=params["year"]).first()
-    return report.forms() if report else Evaluation.objects.none()
-
-
-def department_package_entries(forms, department, rows, params):
-    report = Report.objects.select_related("department", "year").get(
-        department=department, year=params["year"]
-    )
-    for name, data in packages.department_entries(report):
-        yield name, _content(data)
-
-
 def no_entries(job, rows, failed):
+    """Nothing after the departments': a department's package is its part alone."""
     return ()
 
 
