@@ -114,6 +114,12 @@ def reviewed_bureaus(user):
     return FinanceBureau.objects.filter(memberships__user=user)
 
 
+def bureau_departments(user):
+    """Every department of the bureaus this user reviews for, those it also edits included:
+    what the bureau's oversight pages and its publication package cover."""
+    return Department.objects.filter(bureau__in=reviewed_bureaus(user).values("pk"))
+
+
 def reviews_bureau(user, bureau):
     """Whether the user is a finance reviewer of this bureau."""
     return reviewed_bureaus(user).filter(pk=bureau.pk).exists()

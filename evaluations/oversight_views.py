@@ -162,6 +162,7 @@ def results_page(request):
             "years": years,
             "table": table,
             "columns": results.COLUMNS,
+            "package_forms": packages.bureau_forms(bureau, year).count(),
         },
     )
 
@@ -200,6 +201,10 @@ def publication_package(request):
     if unavailable := publishing_views.without_pdfs(request):
         return unavailable
     log_event("export", user=request.user, year=year.year, for_bureau=bureau.pk, format="package")
+    params = {"bureau": bureau.pk, "year": year.year}
+    title = packages.bureau_title(bureau, year.year)
+    if job := publishing_views.in_background(request, "publication", params, title):
+        return job
     return publishing_views.streamed_zip(
         request,
         packages.bureau_entries(bureau, year, approved, left_out),

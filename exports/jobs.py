@@ -5,7 +5,8 @@ told, downloaded, expired.
 workers take them in parallel, each writing its department's entries into a part file in
 storage. The task that finishes the last part enqueues `assemble_export`, which copies the
 parts into one zip (stored, not compressed again: workbooks are zips already), adds the kind's
-last entries (汇总表.xlsx) and, if some department failed, 说明.txt saying which and why.
+last entries (汇总表.xlsx; a publication package's 说明.txt) and, if some department failed,
+说明.txt saying which and why.
 
 A task that raises is tried again, EXPORT_ATTEMPTS times in all (the database backend retries
 nothing by itself, so each task enqueues its own next attempt, EXPORT_RETRY_SECONDS later where
@@ -114,7 +115,8 @@ def export_department(part_id, attempt=1):
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as made:
             with zipfile.ZipFile(made, "w", zipfile.ZIP_STORED) as archive:
-                for name, write in kind.department_entries(forms, part.department, rows):
+                entries = kind.department_entries(forms, part.department, rows, job.params)
+                for name, write in entries:
                     _add(archive, name, write)
             made.seek(0)
             stored = default_storage.save(f"{PARTS}/{job.pk}/{part.position}.zip", File(made))
@@ -179,9 +181,12 @@ def _write_zip(job, done, failed, made):
                         archive.open(_entry_info(name), "w", force_zip64=True) as copy,
                     ):
                         shutil.copyfileobj(entry, copy, writer.CHUNK)
-        for name, write in kind.closing_entries(job, _rows(done)):
+        closing = set()
+        for name, write in kind.closing_entries(job, _rows(done), failed):
             _add(archive, name, write)
-        if failed:
+            closing.add(name)
+        # A kind whose last entries are a 说明.txt of its own says there what failed.
+        if failed and NOTE_NAME not in closing:
             archive.writestr(_entry_info(NOTE_NAME), _note(failed).encode())
 
 

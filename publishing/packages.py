@@ -28,12 +28,20 @@ REPORT_FILES = ("report-docx", "report-pdf")
 FORM_FILES = ("form-xlsx", "form-pdf")
 
 
+def department_title(report):
+    return f"{report.department.name}{report.year_id}年度绩效自评公开材料"
+
+
+def bureau_title(bureau, year):
+    return f"{bureau.name}{year}年度绩效自评公开材料"
+
+
 def department_file_name(report):
-    return file_name(f"{report.department.name}{report.year_id}年度绩效自评公开材料", "zip")
+    return file_name(department_title(report), "zip")
 
 
 def bureau_file_name(bureau, year):
-    return file_name(f"{bureau.name}{year}年度绩效自评公开材料", "zip")
+    return file_name(bureau_title(bureau, year), "zip")
 
 
 def _unique(folder, name, names):
@@ -92,8 +100,21 @@ def bureau_reports(bureau, year):
     return approved, left_out
 
 
-def note(bureau, year, approved, left_out):
-    """说明.txt: what the bureau's package holds and which departments it leaves out."""
+def bureau_forms(bureau, year):
+    """The forms the bureau's package holds: those of the departments whose report of the year
+    is approved."""
+    approved = Report.objects.filter(
+        department__bureau=bureau, year=year, state=Evaluation.State.APPROVED
+    )
+    return Evaluation.objects.filter(
+        year=year, project__department__in=approved.values("department")
+    )
+
+
+def note(bureau, year, approved, left_out, failed=()):
+    """说明.txt: what the bureau's package holds and which departments it leaves out: those
+    whose report is not approved, and (made in the background) those whose files could not be
+    made, as (department, why)."""
     lines = [
         _("%(bureau)s: publication package of %(year)s.") % {"bureau": bureau.name, "year": year},
         _("Departments whose report is approved: %(count)s.") % {"count": len(approved)},
@@ -107,6 +128,12 @@ def note(bureau, year, approved, left_out):
         for department, report in left_out:
             state = report.get_state_display() if report else _("not started")
             lines.append(f"  {department.code} {department.name}（{state}）")
+    if failed:
+        lines.append(
+            _("Left out, their files could not be made: %(count)s.") % {"count": len(failed)}
+        )
+        for department, reason in failed:
+            lines.append(f"  {department.code} {department.name}（{reason}）")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
@@ -118,19 +145,20 @@ def bureau_entries(bureau, year, approved=None, left_out=None):
     yield NOTE_NAME, note(bureau, year, approved, left_out or [])
     folders = set()
     for report in approved:
-        yield from department_entries(report, folder=_folder(report.department, folders) + "/")
+        yield from department_entries(report, folder=department_folder(report.department, folders))
 
 
-def _folder(department, taken):
-    """The department's folder in the bureau's package: its code and name as a file name
-    writes them, numbered if two come out the same."""
+def department_folder(department, taken=None):
+    """The department's folder in the bureau's package, `/` ended: its code and name as a file
+    name writes them, numbered if two among `taken` come out the same."""
+    taken = set() if taken is None else taken
     base = file_name(f"{department.code} {department.name}", "zip").removesuffix(".zip")
-    folder, number = base, 1
-    while folder in taken:
+    name, number = base, 1
+    while name in taken:
         number += 1
-        folder = f"{base} ({number})"
-    taken.add(folder)
-    return folder
+        name = f"{base} ({number})"
+    taken.add(name)
+    return name + "/"
 
 
 def zip_chunks(entries):

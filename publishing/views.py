@@ -3,17 +3,21 @@
 Each starts from departments/access.py exactly as the page it is offered on: a form's PDF as
 its workbook, a report's files and package as the report's page (its department's members and
 reviewers), the bureau's package as the results page (the bureau's finance reviewers).
+A package of more than EXPORT_JOB_THRESHOLD forms is made in the background (exports/kinds.py).
 """
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from config.events import log_event
 from departments import access
-from evaluations.excel_views import download, in_language, nothing_to_export
+from evaluations.excel_views import _answered, download, in_language, nothing_to_export
+from exports import jobs
+from exports.kinds import KINDS
 from publishing import exporters, packages, pdf, printing
 
 
@@ -100,6 +104,16 @@ def streamed_zip(request, entries, name):
     return download(request, response, name)
 
 
+def in_background(request, kind, params, title):
+    """The job's page for a package of more than EXPORT_JOB_THRESHOLD forms (the kind counts
+    them, through departments/access.py), else None: the package is streamed."""
+    forms = KINDS[kind].forms(request.user, params)
+    if forms.count() <= settings.EXPORT_JOB_THRESHOLD:
+        return None
+    started = jobs.start(request.user, kind, params, title=title, file_stem=title, forms=forms)
+    return _answered(request, redirect("export_job", started.pk))
+
+
 @require_GET
 def report_package(request, department, year):
     report, missing = _report(request, department, year)
@@ -108,6 +122,10 @@ def report_package(request, department, year):
     if unavailable := without_pdfs(request):
         return unavailable
     log_event("export", user=request.user, report=report.pk, format="package")
+    params = {"department": report.department_id, "year": report.year_id}
+    title = packages.department_title(report)
+    if job := in_background(request, "department_publication", params, title):
+        return job
     return streamed_zip(
         request, packages.department_entries(report), packages.department_file_name(report)
     )

@@ -10,8 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from departments.models import BureauMembership
 from evaluations.models import Evaluation, Project
-from publishing import packages, pdf
+from exports import jobs
+from exports.models import ExportJob, ExportPart
+from publishing import exporters, packages, pdf
 from reports import content as report_content
 from reports import demo as report_demo
 from reports.models import Report
@@ -307,3 +310,177 @@ def test_without_weasyprint_the_commands_say_what_to_install(
         with pytest.raises(CommandError, match="libpango-1.0-0"):
             call_command(command, department=department.code, year=2023, output=tmp_path / output)
     assert list(tmp_path.iterdir()) == []
+
+
+# A package of more than EXPORT_JOB_THRESHOLD forms is made in the background.
+
+
+@pytest.fixture
+def in_jobs(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EXPORT_JOB_THRESHOLD = 1
+    settings.EXPORT_RETRY_SECONDS = 0
+
+
+def job_zip(client, job):
+    response = client.get(f"/exports/{job.pk}/download/")
+    assert response.status_code == 200
+    return unzipped(b"".join(response.streaming_content))
+
+
+def readable(name, content):
+    """What an entry says, without the moment it was made at."""
+    if name.endswith(".pdf"):
+        return pdf_text(content)
+    if name.endswith(".docx"):
+        return [paragraph.text for paragraph in word(content).paragraphs]
+    if name.endswith(".xlsx"):
+        book = load_workbook(io.BytesIO(content))
+        return [list(ws.iter_rows(values_only=True)) for ws in book.worksheets]
+    return content
+
+
+def same_entries(streamed_entries, made_entries):
+    assert sorted(streamed_entries) == sorted(made_entries)
+    for name, content in streamed_entries.items():
+        assert readable(name, made_entries[name]) == readable(name, content), name
+
+
+def test_a_departments_package_up_to_the_threshold_is_streamed(
+    weasyprint, in_jobs, settings, client_for, viewer, report
+):
+    settings.EXPORT_JOB_THRESHOLD = 2
+    url = reverse("report_package_export", args=[report.department_id, 2023])
+    assert len(streamed(client_for(viewer).get(url))) == 6
+    assert not ExportJob.objects.exists()
+
+
+def test_a_bigger_departments_package_is_a_job_with_the_same_entries(
+    weasyprint, in_jobs, settings, client_for, viewer, report
+):
+    client = client_for(viewer)
+    url = reverse("report_package_export", args=[report.department_id, 2023])
+    settings.EXPORT_JOB_THRESHOLD = 500
+    instant = streamed(client.get(url))
+    page = client.get(reverse("report_detail", args=[report.department_id, 2023])).text
+    assert f'{url}" download>' in page
+    settings.EXPORT_JOB_THRESHOLD = 1
+    page = client.get(reverse("report_detail", args=[report.department_id, 2023])).text
+    assert f'{url}" download>' not in page
+    response = client.get(url)
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/exports/{job.pk}/"
+    assert (job.kind, job.forms, job.total, job.state) == ("department_publication", 2, 1, "ready")
+    assert job.title == f"{report.department.name}2023年度绩效自评公开材料"
+    same_entries(instant, job_zip(client, job))
+
+
+def test_a_bureaus_package_up_to_the_threshold_is_streamed(
+    weasyprint, in_jobs, settings, client_for, reviewer, bureau, report
+):
+    approve(report)
+    settings.EXPORT_JOB_THRESHOLD = 2
+    url = reverse("publication_package_export")
+    assert packages.NOTE_NAME in streamed(client_for(reviewer).get(url, {"year": 2023}))
+    assert not ExportJob.objects.exists()
+
+
+def test_a_bigger_bureaus_package_is_a_job_with_the_same_entries(
+    weasyprint, in_jobs, settings, client_for, reviewer, bureau, report, other_report
+):
+    approve(report)
+    approve(other_report)
+    client = client_for(reviewer)
+    url = reverse("publication_package_export")
+    query = {"year": 2023, "bureau": bureau.pk}
+    link = f'{url}?bureau={bureau.pk}&year=2023" download>'
+    settings.EXPORT_JOB_THRESHOLD = 500
+    instant = streamed(client.get(url, query))
+    assert link in client.get(reverse("results"), query).text
+    settings.EXPORT_JOB_THRESHOLD = 2
+    assert link not in client.get(reverse("results"), query).text
+    response = client.get(url, query)
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/exports/{job.pk}/"
+    assert (job.kind, job.params, job.forms, job.total) == ("publication", query, 3, 2)
+    made = job_zip(client, job)
+    same_entries(instant, made)
+    assert instant[packages.NOTE_NAME] == made[packages.NOTE_NAME]
+
+
+def test_a_reviewer_of_another_bureau_gets_no_package_and_no_download(
+    weasyprint, in_jobs, client_for, reviewer, other_reviewer, bureau, report
+):
+    approve(report)
+    url = reverse("publication_package_export")
+    response = client_for(other_reviewer).get(url, {"year": 2023, "bureau": bureau.pk})
+    assert response.status_code == 404
+    assert not ExportJob.objects.exists()
+    client_for(reviewer).get(url, {"year": 2023, "bureau": bureau.pk})
+    job = ExportJob.objects.get()
+    theirs = client_for(other_reviewer).get(f"/exports/{job.pk}/download/")
+    assert theirs.status_code == 404
+    assert not theirs.has_header("Content-Disposition")
+
+
+def test_a_reviewer_no_longer_of_the_bureau_cannot_download_its_package(
+    weasyprint, in_jobs, client_for, reviewer, bureau, report
+):
+    approve(report)
+    client = client_for(reviewer)
+    client.get(reverse("publication_package_export"), {"year": 2023, "bureau": bureau.pk})
+    job = ExportJob.objects.get()
+    BureauMembership.objects.filter(user=reviewer).delete()
+    response = client.get(f"/exports/{job.pk}/download/")
+    assert response.status_code == 403
+    assert not response.has_header("Content-Disposition")
+
+
+def test_a_department_whose_task_runs_after_its_reviewer_left_is_left_out(
+    weasyprint, in_jobs, settings, client_for, reviewer, bureau, report, other_report
+):
+    approve(report)
+    approve(other_report)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client_for(reviewer).get(reverse("publication_package_export"), {"year": 2023})
+    job = ExportJob.objects.get()
+    BureauMembership.objects.filter(user=reviewer).delete()
+    for part in job.parts.all():
+        jobs.export_department.call(part.pk)
+    assert set(job.parts.values_list("failure", flat=True)) == {ExportPart.Failure.NO_ACCESS}
+    jobs.assemble_export.call(job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED
+
+
+def test_a_department_that_fails_is_reported_and_the_others_packaged(
+    weasyprint, in_jobs, monkeypatch, client_for, reviewer, bureau, report, other_report
+):
+    approve(report)
+    approve(other_report)
+    render = exporters.get("report-docx").render
+
+    def failing(subject, *args):
+        if subject == other_report:
+            raise OSError("disk full")
+        return render(subject, *args)
+
+    monkeypatch.setattr(exporters.get("report-docx"), "render", failing)
+    client = client_for(reviewer)
+    client.get(reverse("publication_package_export"), {"year": 2023})
+    job = ExportJob.objects.get()
+    assert job.state == ExportJob.State.READY
+    part = job.parts.get(department=other_report.department)
+    assert (part.state, part.failure) == (ExportPart.State.FAILED, ExportPart.Failure.ERROR)
+    made = job_zip(client, job)
+    assert not any(other_report.department.name in name for name in made)
+    assert any(name.endswith(f"/{REPORT_NAME}.docx") for name in made)
+    note = made[packages.NOTE_NAME].decode("utf-8-sig")
+    failed_line = f"{other_report.department.code} {other_report.department.name}（"
+    assert failed_line + part.get_failure_display() in note
+    assert f"{report.department.code} {report.department.name}" in note
+    status = client.get(f"/exports/{job.pk}/status/").json()
+    assert [line.split(":")[0] for line in status["failed"]] == [
+        f"{other_report.department.code} {other_report.department.name}"
+    ]
