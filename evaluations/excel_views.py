@@ -46,10 +46,10 @@ def download(request, response, file_name):
     """The response as a file to save, never kept by a cache; every download answers so."""
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["Cache-Control"] = "private, no-store"
-    return _answered(request, response)
+    return answered(request, response)
 
 
-def _answered(request, response):
+def answered(request, response):
     """The response, with the cookie the download link's script waits for (excel-export.js):
     once it is set the browser has the answer, and shows a download's progress itself."""
     token = request.GET.get("export_token", "")
@@ -73,7 +73,7 @@ def nothing_to_export(request, reason, back, back_label):
         {"reason": reason, "back": back, "back_label": back_label},
         status=404,
     )
-    return _answered(request, page)
+    return answered(request, page)
 
 
 def in_language(chunks, language):
@@ -95,7 +95,7 @@ def _zip(request, evaluations, *, year, department=None, state=None, job=None):
         started = jobs.start(
             request.user, kind, params, title=title, file_stem=stem, forms=evaluations
         )
-        return _answered(request, redirect("export_job", started.pk))
+        return answered(request, redirect("export_job", started.pk))
     chunks = writer.zip_chunks(evaluations, title=title)
     response = StreamingHttpResponse(
         in_language(chunks, translation.get_language()), content_type="application/zip"

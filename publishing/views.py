@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from config.events import log_event
 from departments import access
-from evaluations.excel_views import _answered, download, in_language, nothing_to_export
+from evaluations.excel_views import answered, download, in_language, nothing_to_export
 from exports import jobs
 from exports.kinds import KINDS
 from publishing import exporters, packages, pdf, printing
@@ -111,7 +111,7 @@ def in_background(request, kind, params, title):
     if forms.count() <= settings.EXPORT_JOB_THRESHOLD:
         return None
     started = jobs.start(request.user, kind, params, title=title, file_stem=title, forms=forms)
-    return _answered(request, redirect("export_job", started.pk))
+    return answered(request, redirect("export_job", started.pk))
 
 
 @require_GET
