@@ -18,6 +18,7 @@ from openpyxl.cell import Cell
 from openpyxl.packaging.custom import IntProperty
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -139,22 +140,32 @@ class _Sheet:
     """Cells of one worksheet in write-only mode, kept until the form is whole: a row's height
     depends on the texts of the rows a merged label spans with it."""
 
-    def __init__(self, ws, styles, widths):
+    def __init__(self, ws, styles, widths, shared):
         self.ws = ws
         self.styles = styles
         self.widths = widths
         self.rows = []
+        self._shared = shared
 
     def cell(self, value, style, *, text=False):
+        if value is None or (isinstance(value, str) and not text):
+            return self.shared(value, style)
         # Row and column are set when the row is written; a placeholder keeps repr() working.
         cell = Cell(self.ws, row=1, column=1, value=value, style_array=style)
-        if text and value is not None:
+        if text:
             # A department's `=1+1` or `-5%` is what they wrote, not something to compute.
             cell.data_type = "s"
         return cell
 
-    def blank(self, style):
-        return Cell(self.ws, row=1, column=1, style_array=style)
+    def shared(self, value, style):
+        """A cell of the layout's own (a label, or empty), one object for the whole workbook:
+        a write-only sheet writes a cell out as soon as its row is appended, having given it
+        that row and column, so one object serves every form's 项目名称 label, and every
+        empty part of a merged range of a style (more than half of a form's cells)."""
+        key = (value, bytes(style))
+        if key not in self._shared:
+            self._shared[key] = Cell(self.ws, row=1, column=1, value=value, style_array=style)
+        return self._shared[key]
 
     def append(self, cells):
         self.rows.append(cells)
@@ -167,8 +178,8 @@ class _Sheet:
         ):
             self.ws.row_dimensions[number].height = height
             self.ws.append(cells)
-        for merge in merges:
-            self.ws.merged_cells.add(merge)
+        # All at once: adding ranges one by one compares each with all added before.
+        self.ws.merged_cells = MultiCellRange(" ".join(merges))
 
 
 def _page_setup(ws, widths):
@@ -199,6 +210,7 @@ class FormWriter:
         self._settings = SettingsCache()
         self._sheet_names = set()
         self._styles = None
+        self._shared = {}
         self.count = 0
 
     def taxonomy(self, edition):
@@ -229,7 +241,7 @@ class FormWriter:
                 scorecard.of_content(filled, settings.scoring_rules),
             )
         )
-        self._write(_Sheet(ws, self._styles, form_layout.widths), drawn)
+        self._write(_Sheet(ws, self._styles, form_layout.widths, self._shared), drawn)
         _mark_version(self.workbook, evaluation)
         # Closing now writes the sheet out and frees its file handle: a workbook of a thousand
         # forms would otherwise hold a thousand files open until it is saved.
