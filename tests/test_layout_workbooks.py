@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from evaluations import content, importing, layouts, pins, workflow
 from evaluations.excel import writer
 from evaluations.models import Evaluation, Indicator, PinnedComment, Project
+from tests.workbooks import column_widths
 
 NATIONAL_CELLS = {
     "A1": "项目支出绩效自评表",
@@ -264,7 +265,7 @@ def test_the_merged_ranges_are_exactly_those_of_the_document(example_form, key, 
 @pytest.mark.parametrize("key", SCORED)
 def test_column_widths_are_those_of_the_document(example_form, key):
     sheet = sheet_of(example_form(key))
-    assert {letter: sheet.column_dimensions[letter].width for letter in WIDTHS[key]} == WIDTHS[key]
+    assert column_widths(sheet) == WIDTHS[key]
 
 
 def test_national_targets_are_text_and_sichuan_numbers_are_number_cells(example_form):

@@ -59,9 +59,12 @@ SEARCH_ROWS = 20
 SEARCH_COLUMNS = 10
 _YEAR = re.compile(r"(\d{4})")
 _NAME_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
-# How Excel writes a character a cell cannot hold as such (a CR is `_x000D_`, and an underscore
-# that would open such a sequence `_x005F_`); openpyxl leaves them as they are.
-_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+# How Excel writes a control character a cell cannot hold as such (a CR is `_x000D_`), and an
+# underscore that would open such a sequence (`_x005F_`); openpyxl leaves them as they are in
+# inline strings, and in shared strings turns `_x005F_` back into `_` itself. Only these are
+# escapes: a `_x0041_` someone wrote stays as written. (A `_x000D_` someone wrote, saved as a
+# shared string, reads as a CR: once openpyxl has read it, nothing tells the two apart.)
+_EXCEL_ESCAPE = re.compile("_x(00[01][0-9A-Fa-f]|005[Ff])_")
 
 
 @dataclass
@@ -111,7 +114,7 @@ class ParsedWorkbook:
     name: str
     sheets: list = field(default_factory=list)
     problems: list = field(default_factory=list)
-    # {form id: version} of the forms as the workbook was downloaded (see writer._mark_version).
+    # {form id: version} of the forms as the workbook was downloaded (see writer.FormWriter.add).
     versions: dict = field(default_factory=dict)
 
 

@@ -1,26 +1,24 @@
 """Forms as workbooks in the official layout: one form, one worksheet.
 
-Every workbook is written in openpyxl's write-only mode, so that a workbook of a thousand forms
-streams its rows to disk instead of holding them in memory. A whole export is a .zip of one
-workbook per department and 汇总表.xlsx, produced chunk by chunk (see `zip_chunks`).
+Workbooks are written with XlsxWriter, which is made for writing and does a form's cells in
+well under half the time openpyxl's write-only mode takes (openpyxl still reads the uploads, in
+reader.py). A department's workbook is held in memory until it is saved, about 60 KB a form;
+汇总表.xlsx, one row per form of a whole export, streams its rows to a temporary file
+(XlsxWriter's constant_memory mode). A whole export is a .zip of one workbook per department
+and 汇总表.xlsx, produced chunk by chunk (see `zip_chunks`).
 """
 
 import io
-import re
+import math
+import shutil
 import tempfile
 import zipfile
 
+import xlsxwriter
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.packaging.custom import IntProperty
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import MultiCellRange
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.utils import column_index_from_string, range_boundaries
 
 from config.texts import multi_line
 from departments.models import Department
@@ -36,10 +34,13 @@ SUMMARY_TITLE = "部门预算项目支出绩效自评汇总表"
 CHUNK = 256 * 1024
 # Forms fetched from the database at a time while a workbook is written.
 BATCH = 200
-# Excel reads `_x000D_` in a cell as the character it names; an underscore that opens such a
-# sequence in what someone wrote is itself written as `_x005F_`, as Excel does.
-_LOOKS_ESCAPED = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 CELL_MAX = 32767
+# Nothing a department wrote becomes a formula, a number or a link: texts are written as texts
+# (and XlsxWriter escapes what Excel would read as `_x000D_`).
+OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+# Column widths in characters of the default font's digits, which are 7 pixels wide: a width
+# given in pixels is stored exactly as the layout declares it.
+DIGIT_PIXELS = 7
 
 
 def with_content(evaluations):
@@ -54,15 +55,12 @@ def with_content(evaluations):
 
 
 def _text(value):
-    """User text as a cell value: never a character XML or Excel refuses, and what Excel shows
-    is what was written. (Cells written with text=True are never formulas either.)
-
-    Forms saved under the current rules hold nothing to remove; rows saved before could.
+    """User text as a cell value: never a character XML or Excel refuses, at most what a cell
+    holds. Forms saved under the current rules hold nothing to remove; rows saved before could.
     """
     if value is None:
         return None
-    text = _LOOKS_ESCAPED.sub("_x005F_", multi_line(value))
-    return text[:CELL_MAX] or None
+    return multi_line(value)[:CELL_MAX] or None
 
 
 def _fraction(percent):
@@ -70,147 +68,131 @@ def _fraction(percent):
     return None if percent is None else percent / HUNDRED
 
 
-class _Styles:
-    """The cell styles of the layout, registered once per workbook and copied onto each cell.
+class _Formats:
+    """The cell formats of the layout, one per kind of cell of evaluations/excel/drawing.py,
+    added once per workbook."""
 
-    Setting font, border and alignment on every cell would hash each style object per cell;
-    copying a prepared style array is what keeps styled writing near plain writing in speed.
-    """
+    def __init__(self, workbook):
+        body = {"font_name": layout.FONT_NAME, "font_size": layout.BODY_SIZE}
+        centred = {"align": "center", "valign": "vcenter", "text_wrap": True}
+        left = {"align": "left", "valign": "vcenter", "text_wrap": True}
+        numbers = {"align": "right", "valign": "vcenter", "text_wrap": True}
+        border = {"border": 1}
 
-    def __init__(self, ws):
-        thin = Side(style="thin")
-        border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        body = Font(name=layout.FONT_NAME, size=layout.BODY_SIZE)
-        centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        numbers = Alignment(horizontal="right", vertical="center", wrap_text=True)
-        self.title = self._style(
-            ws, Font(name=layout.FONT_NAME, size=layout.TITLE_SIZE, bold=True), centred
-        )
-        self.subtitle = self._style(ws, body, centred)
-        self.note = self._style(
-            ws,
-            Font(name=layout.FONT_NAME, size=layout.NOTE_SIZE),
-            Alignment(horizontal="left", vertical="center", wrap_text=True),
-        )
-        self.label = self._style(ws, body, centred, border)
-        self.vertical = self._style(
-            ws,
-            body,
-            Alignment(horizontal="center", vertical="center", wrap_text=True, textRotation=255),
-            border,
-        )
-        self.text = self._style(ws, body, left, border)
-        self.amount = self._style(ws, body, numbers, border, layout.AMOUNT_FORMAT)
-        self.percent = self._style(ws, body, numbers, border, layout.PERCENT_FORMAT)
-        self.points = self._style(ws, body, numbers, border, layout.POINTS_FORMAT)
-        self.number = self._style(ws, body, numbers, border)
-        self.header = self._style(
-            ws, Font(name=layout.FONT_NAME, size=layout.BODY_SIZE, bold=True), centred, border
-        )
+        def add(*parts, **more):
+            properties = {}
+            for part in parts:
+                properties.update(part)
+            return workbook.add_format(properties | more)
 
-    def text_of(self, cell):
-        """The cell's text as row heights see it; None for a number or an empty cell."""
-        if cell is None or not isinstance(cell.value, str):
-            return None
-        style = cell._style
-        if style == self.title:
-            return layout.Text(cell.value, size=layout.TITLE_SIZE)
-        if style == self.note:
-            return layout.Text(cell.value, size=layout.NOTE_SIZE)
-        return layout.Text(cell.value, stacked=style == self.vertical)
+        self.title = add(body, centred, font_size=layout.TITLE_SIZE, bold=True)
+        self.subtitle = add(body, centred)
+        self.note = add(body, left, font_size=layout.NOTE_SIZE)
+        self.label = add(body, centred, border)
+        # Stacked: one character under the other, as the official forms print 项目资金.
+        self.vertical = add(body, centred, border, rotation=270)
+        self.text = add(body, left, border)
+        self.amount = add(body, numbers, border, num_format=layout.AMOUNT_FORMAT)
+        self.percent = add(body, numbers, border, num_format=layout.PERCENT_FORMAT)
+        self.points = add(body, numbers, border, num_format=layout.POINTS_FORMAT)
+        self.number = add(body, numbers, border)
+        self.header = add(body, centred, border, bold=True)
 
     def of(self, kind):
-        """The style of a kind of cell of evaluations/excel/drawing.py."""
         return getattr(self, kind)
 
-    @staticmethod
-    def _style(ws, font, alignment, border=None, number_format=None):
-        cell = Cell(ws)
-        cell.font = font
-        cell.alignment = alignment
-        if border:
-            cell.border = border
-        if number_format:
-            cell.number_format = number_format
-        return cell._style
+
+def _put(ws, row, column, value, cell_format):
+    """One cell (row and column from 0): a text as a text, whatever it looks like."""
+    if value is None:
+        ws.write_blank(row, column, None, cell_format)
+    elif isinstance(value, str):
+        ws.write_string(row, column, value, cell_format)
+    else:
+        ws.write_number(row, column, value, cell_format)
 
 
-class _Sheet:
-    """Cells of one worksheet in write-only mode, kept until the form is whole: a row's height
-    depends on the texts of the rows a merged label spans with it."""
-
-    def __init__(self, ws, styles, widths, shared):
-        self.ws = ws
-        self.styles = styles
-        self.widths = widths
-        self.rows = []
-        self._shared = shared
-
-    def cell(self, value, style, *, text=False):
-        if value is None or (isinstance(value, str) and not text):
-            return self.shared(value, style)
-        # Row and column are set when the row is written; a placeholder keeps repr() working.
-        cell = Cell(self.ws, row=1, column=1, value=value, style_array=style)
-        if text:
-            # A department's `=1+1` or `-5%` is what they wrote, not something to compute.
-            cell.data_type = "s"
-        return cell
-
-    def shared(self, value, style):
-        """A cell of the layout's own (a label, or empty), one object for the whole workbook:
-        a write-only sheet writes a cell out as soon as its row is appended, having given it
-        that row and column, so one object serves every form's 项目名称 label, and every
-        empty part of a merged range of a style (more than half of a form's cells)."""
-        key = (value, bytes(style))
-        if key not in self._shared:
-            self._shared[key] = Cell(self.ws, row=1, column=1, value=value, style_array=style)
-        return self._shared[key]
-
-    def append(self, cells):
-        self.rows.append(cells)
-
-    def write(self, merges):
-        """Every row, each as tall as its texts need in their cells, and the merges."""
-        texts = [[self.styles.text_of(cell) for cell in cells] for cells in self.rows]
-        for number, (cells, height) in enumerate(
-            zip(self.rows, layout.row_heights(texts, merges, self.widths), strict=True), start=1
-        ):
-            self.ws.row_dimensions[number].height = height
-            self.ws.append(cells)
-        # All at once: adding ranges one by one compares each with all added before.
-        self.ws.merged_cells = MultiCellRange(" ".join(merges))
+def _set_height(ws, row, points):
+    """Row `row` (from 0) at least `points` tall: workbooks store heights in whole pixels."""
+    ws.set_row_pixels(row, math.ceil(points * 4 / 3))
 
 
-def _page_setup(ws, widths):
+def _height_text(item, value):
+    """What a drawn cell shows, as row heights see it; None for a number or an empty cell."""
+    if not isinstance(value, str):
+        return None
+    if item.kind == drawing.TITLE:
+        return layout.Text(value, size=layout.TITLE_SIZE)
+    if item.kind == drawing.NOTE:
+        return layout.Text(value, size=layout.NOTE_SIZE)
+    return layout.Text(value, stacked=item.kind == drawing.VERTICAL)
+
+
+def _write_sheet(ws, drawn, formats, widths):
+    """A drawn form on `ws`: every row as tall as its texts need in their cells, every merged
+    range written once with its value in its first cell."""
+    rows = drawn.rows()
+    values = [
+        [None if item is None else _text(item.value) if item.text else item.value for item in cells]
+        for cells in rows
+    ]
+    texts = [
+        [
+            None if item is None else _height_text(item, value)
+            for item, value in zip(cells, row, strict=True)
+        ]
+        for cells, row in zip(rows, values, strict=True)
+    ]
+    ranges = {}
+    covered = set()
+    for merge in drawn.merges:
+        c1, r1, c2, r2 = range_boundaries(merge)
+        ranges[(r1, c1)] = (r2, c2)
+        covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    heights = layout.row_heights(texts, drawn.merges, widths)
+    for number, (cells, row, height) in enumerate(zip(rows, values, heights, strict=True), 1):
+        _set_height(ws, number - 1, height)
+        for column, (item, value) in enumerate(zip(cells, row, strict=True), 1):
+            if item is None:
+                continue
+            cell_format = formats.of(item.kind)
+            if (number, column) in ranges:
+                last_row, last_column = ranges[(number, column)]
+                ws.merge_range(
+                    number - 1, column - 1, last_row - 1, last_column - 1, value, cell_format
+                )
+            elif (number, column) not in covered:
+                _put(ws, number - 1, column - 1, value, cell_format)
+
+
+def _print_setup(ws, orientation, widths):
+    """Column widths, and A4 in `orientation`, as many pages down as it takes but one page
+    wide."""
     for letter, width in widths.items():
-        ws.column_dimensions[letter].width = width
-    _print_setup(ws, "portrait")
-
-
-def _print_setup(ws, orientation):
-    """A4 in `orientation`, as many pages down as it takes but one page wide."""
-    ws.page_setup.orientation = orientation
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins = PageMargins(
-        left=0.25, right=0.25, top=0.75, bottom=0.75, header=0.3, footer=0.3
-    )
-    ws.print_options.horizontalCentered = True
+        column = column_index_from_string(letter) - 1
+        ws.set_column_pixels(column, column, round(width * DIGIT_PIXELS))
+    if orientation == "landscape":
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.25, right=0.25, top=0.75, bottom=0.75)
+    ws.set_header("", {"margin": 0.3})
+    ws.set_footer("", {"margin": 0.3})
+    ws.center_horizontally()
 
 
 class FormWriter:
-    """Writes forms into one workbook, one worksheet each, in the official layout."""
+    """Writes forms into one workbook at `target` (a path or a binary file), one worksheet
+    each, in the official layout; `save` finishes it."""
 
-    def __init__(self):
-        self.workbook = Workbook(write_only=True)
+    def __init__(self, target):
+        self.workbook = xlsxwriter.Workbook(target, OPTIONS | {"in_memory": True})
+        self._formats = _Formats(self.workbook)
         self._taxonomies = {}
         self._settings = SettingsCache()
         self._sheet_names = set()
-        self._styles = None
-        self._shared = {}
         self.count = 0
 
     def taxonomy(self, edition):
@@ -225,12 +207,10 @@ class FormWriter:
         settings = evaluation.year_settings
         taxonomy = self.taxonomy(settings.edition)
         form_layout = settings.form_layout
-        ws = self.workbook.create_sheet(
+        ws = self.workbook.add_worksheet(
             layout.sheet_name(evaluation.project.name, self._sheet_names)
         )
-        if self._styles is None:
-            self._styles = _Styles(ws)
-        _page_setup(ws, form_layout.widths)
+        _print_setup(ws, "portrait", form_layout.widths)
         filled = content.of(evaluation, sources=taxonomy.sources)
         drawn = drawing.draw(
             drawing.Form(
@@ -241,64 +221,26 @@ class FormWriter:
                 scorecard.of_content(filled, settings.scoring_rules),
             )
         )
-        self._write(_Sheet(ws, self._styles, form_layout.widths, self._shared), drawn)
-        _mark_version(self.workbook, evaluation)
-        # Closing now writes the sheet out and frees its file handle: a workbook of a thousand
-        # forms would otherwise hold a thousand files open until it is saved.
-        ws.close()
+        _write_sheet(ws, drawn, self._formats, form_layout.widths)
+        self.workbook.set_custom_property(
+            layout.version_property(evaluation.pk), evaluation.version
+        )
         self.count += 1
         return Funds(taxonomy.sources, evaluation.fund_lines.all()), len(filled.indicators)
 
-    def _write(self, sheet, drawn):
-        styles = self._styles
-        for cells in drawn.rows():
-            row = []
-            for item in cells:
-                if item is None:
-                    row.append(None)
-                    continue
-                style = styles.of(item.kind)
-                value = _text(item.value) if item.text else item.value
-                row.append(sheet.cell(value, style, text=item.text))
-            sheet.append(row)
-        sheet.write(drawn.merges)
-
-    def discard(self):
-        _discard(self.workbook)
-
-    def save(self, target):
-        if not self.workbook.worksheets:
+    def save(self):
+        if not self.workbook.worksheets():
             # An empty workbook is not a valid file; say so in the one sheet it has.
-            ws = self.workbook.create_sheet(layout.TITLE)
-            ws.append([_("No forms.")])
-        self.workbook.save(target)
-
-
-def _mark_version(workbook, evaluation):
-    name = layout.version_property(evaluation.pk)
-    workbook.custom_doc_props.append(IntProperty(name=name, value=evaluation.version))
-
-
-def _discard(workbook):
-    """Remove the temporary files of a write-only workbook that will never be saved.
-
-    openpyxl deletes them when it saves and otherwise only when the process exits; a download
-    the user cancels must not leave them behind on a long-running server.
-    """
-    for ws in workbook.worksheets:
-        if ws._writer is None:
-            continue
-        if not ws.closed:
-            ws.close()
-        ws._writer.cleanup()
+            self.workbook.add_worksheet(layout.TITLE).write_string(0, 0, _("No forms."))
+        self.workbook.close()
 
 
 def write_forms(evaluations, target):
     """All the forms of a queryset into one workbook at `target` (a path or a binary file)."""
-    writer = FormWriter()
+    writer = FormWriter(target)
     for evaluation in with_content(evaluations).iterator(chunk_size=BATCH):
         writer.add(evaluation)
-    writer.save(target)
+    writer.save()
     return writer.count
 
 
@@ -314,7 +256,8 @@ def form_file_name(evaluation):
 
 
 class Summary:
-    """汇总表.xlsx: one row per exported form, written as the forms are.
+    """汇总表.xlsx: one row per exported form, written as the forms are, into a temporary
+    folder of its own until `save` copies it out (`discard` removes it).
 
     It prints as a report: its title above the table, landscape and one page wide, the header
     row again at the top of every page.
@@ -323,77 +266,74 @@ class Summary:
     WIDTHS = (30, 36, 10, 14, 14, 10, 10, 10, 12)
 
     def __init__(self, title=SUMMARY_TITLE):
-        self.workbook = Workbook(write_only=True)
-        ws = self.ws = self.workbook.create_sheet("汇总表")
-        for letter, width in zip("ABCDEFGHI", self.WIDTHS, strict=True):
-            ws.column_dimensions[letter].width = width
-        _print_setup(ws, "landscape")
-        ws.print_title_rows = "2:2"
-        ws.freeze_panes = "A3"
-        styles = _Styles(ws)
-        self._amount, self._percent, self._text = styles.amount, styles.percent, styles.text
-        self._header = styles.header
-        heading = Cell(ws, row=1, column=1, value=_text(title), style_array=styles.title)
-        heading.data_type = "s"  # it starts with a department's name, which may look like `=…`
-        ws.row_dimensions[1].height = 30
-        ws.append([heading])
-        ws.merged_cells.add(f"A1:{get_column_letter(len(self.WIDTHS))}1")
-        self.rows = 2
-        ws.append(
-            [
-                Cell(ws, row=1, column=1, value=label, style_array=self._header)
-                for label in (
-                    "部门",
-                    "项目名称",
-                    _("state"),
-                    "全年预算数（万元）",
-                    "实际完成数（万元）",
-                    "执行率（%）",
-                    _("indicators"),
-                    _("flags"),
-                    _("approved on"),
-                )
-            ]
+        self._folder = tempfile.TemporaryDirectory(prefix="summary-")
+        self._path = f"{self._folder.name}/{SUMMARY_NAME}"
+        self.workbook = xlsxwriter.Workbook(
+            self._path, OPTIONS | {"constant_memory": True, "tmpdir": self._folder.name}
         )
+        ws = self.ws = self.workbook.add_worksheet("汇总表")
+        _print_setup(ws, "landscape", dict(zip("ABCDEFGHI", self.WIDTHS, strict=True)))
+        ws.repeat_rows(1)
+        ws.freeze_panes(2, 0)
+        formats = _Formats(self.workbook)
+        self._amount, self._percent, self._text = formats.amount, formats.percent, formats.text
+        _set_height(ws, 0, 30)
+        ws.merge_range(0, 0, 0, len(self.WIDTHS) - 1, _text(title), formats.title)
+        labels = (
+            "部门",
+            "项目名称",
+            _("state"),
+            "全年预算数（万元）",
+            "实际完成数（万元）",
+            "执行率（%）",
+            _("indicators"),
+            _("flags"),
+            _("approved on"),
+        )
+        for column, label in enumerate(labels):
+            ws.write_string(1, column, label, formats.header)
+        self.rows = 2
 
     def add(self, evaluation, funds, indicator_count):
         self.add_row(summary_row(evaluation, funds, indicator_count))
 
     def add_row(self, row):
         """One row of `summary_row`'s values, also one that a background export kept."""
-        ws = self.ws
-        text = self._text
-
-        def textcell(value):
-            cell = Cell(ws, row=1, column=1, value=_text(value), style_array=text)
-            cell.data_type = "s"
-            return cell
-
         department, project, state, budget, actual, rate, indicators, flags, approved = row
+        ws, number = self.ws, self.rows
         self.rows += 1
         # Spreadsheets do not grow rows for wrapped text they did not write themselves.
         height = layout.row_height([(department, self.WIDTHS[0]), (project, self.WIDTHS[1])])
         if height:
-            ws.row_dimensions[self.rows].height = height
-        ws.append(
-            [
-                textcell(department),
-                textcell(project),
-                textcell(state),
-                Cell(ws, row=1, column=1, value=budget, style_array=self._amount),
-                Cell(ws, row=1, column=1, value=actual, style_array=self._amount),
-                Cell(ws, row=1, column=1, value=rate, style_array=self._percent),
-                Cell(ws, row=1, column=1, value=indicators, style_array=text),
-                Cell(ws, row=1, column=1, value=flags, style_array=text),
-                textcell(approved),
-            ]
+            _set_height(ws, number, height)
+        cells = (
+            (_text(department), self._text),
+            (_text(project), self._text),
+            (_text(state), self._text),
+            (budget, self._amount),
+            (actual, self._amount),
+            (rate, self._percent),
+            (indicators, self._text),
+            (flags, self._text),
+            (_text(approved), self._text),
         )
+        for column, (value, cell_format) in enumerate(cells):
+            _put(ws, number, column, value, cell_format)
 
     def discard(self):
-        _discard(self.workbook)
+        self._folder.cleanup()
 
     def save(self, target):
-        self.workbook.save(target)
+        """The workbook into `target` (a path or a binary file)."""
+        try:
+            self.workbook.close()
+            if isinstance(target, str | bytes) or hasattr(target, "__fspath__"):
+                shutil.copyfile(self._path, target)
+            else:
+                with open(self._path, "rb") as made:
+                    shutil.copyfileobj(made, target, CHUNK)
+        finally:
+            self.discard()
 
 
 def summary_row(evaluation, funds, indicator_count):
@@ -460,18 +400,14 @@ def _entry(archive, name, write, sink):
 def write_department(evaluations, department, target, summary):
     """The forms of `department` among `evaluations` as one workbook at `target`, each form
     also added to `summary` (a Summary, or anything with its `add`)."""
-    writer = FormWriter()
+    writer = FormWriter(target)
     forms = with_content(evaluations.filter(project__department=department)).order_by(
         "project__name", "year"
     )
-    try:
-        for evaluation in forms.iterator(chunk_size=BATCH):
-            funds, indicator_count = writer.add(evaluation)
-            summary.add(evaluation, funds, indicator_count)
-    except BaseException:
-        writer.discard()
-        raise
-    writer.save(target)
+    for evaluation in forms.iterator(chunk_size=BATCH):
+        funds, indicator_count = writer.add(evaluation)
+        summary.add(evaluation, funds, indicator_count)
+    writer.save()
 
 
 def zip_chunks(evaluations, title=SUMMARY_TITLE):
