@@ -11,23 +11,16 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
-    DecimalField,
-    ExpressionWrapper,
     F,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import NullIf
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from departments import access
 from evaluations import deadlines, waiting
-from evaluations.models import HUNDRED, Evaluation, FundLine, Year
+from evaluations.models import Evaluation, Year
 from evaluations.waiting import Desk
 
 State = Evaluation.State
@@ -102,16 +95,6 @@ class QueueFilters(forms.Form):
         """The filters asked for that did not validate, and so select nothing: the page falls
         back to their defaults, the export refuses them. The sort only orders."""
         return [name for name in self.errors if name != "sort"]
-
-
-def execution_rate():
-    """Each form's execution rate in percent, as one correlated subquery over its fund lines,
-    unrounded (the stored Evaluation.execution_rate has two decimals, as pages show it)."""
-    lines = FundLine.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
-    number = DecimalField()
-    budget = NullIf(Sum("budget"), Value(0, output_field=number), output_field=number)
-    ratio = ExpressionWrapper(Sum("actual") * Value(HUNDRED) / budget, output_field=number)
-    return Subquery(lines.annotate(rate=ratio).values("rate"), output_field=number)
 
 
 @dataclass

@@ -8,7 +8,7 @@ history, whatever the number of forms.
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
@@ -21,8 +21,6 @@ from evaluations.models import (
     SampledForm,
     Transition,
 )
-from evaluations.money import CENT
-from evaluations.queue import execution_rate
 
 State = Evaluation.State
 SUBMITTING = [step.name for step in steps.STEPS if step.runs_checks]
@@ -85,14 +83,14 @@ def build(bureau, year, sort="department"):
         .values("created_at")[:1]
     )
     rows = (
-        forms.annotate(first_submitted=Subquery(first_submission), execution=execution_rate())
+        forms.annotate(first_submitted=Subquery(first_submission))
         .values(
             "pk",
             "project__department",
             "state",
             "flag_count",
             "first_submitted",
-            "execution",
+            "execution_rate",
         )
         .order_by()
     )
@@ -120,10 +118,10 @@ def build(bureau, year, sort="department"):
             line.flags += row["flag_count"]
         if row["first_submitted"] and _by(row["first_submitted"], deadline):
             line.on_time += 1
-        if row["execution"] is not None:
-            # Each form's rate as its page shows it (two decimals), then their average.
-            form_rate = Decimal(row["execution"]).quantize(CENT, rounding=ROUND_HALF_UP)
-            rates.setdefault(line.department.pk, []).append(form_rate)
+        if row["execution_rate"] is not None:
+            # Each form's rate as its page shows it (stored with two decimals), then their
+            # average.
+            rates.setdefault(line.department.pk, []).append(row["execution_rate"])
     for department_id, count in returns.items():
         departments[department_id].returns = count
     for row in sampled:

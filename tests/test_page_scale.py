@@ -8,7 +8,16 @@ import io
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import NullIf
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +26,8 @@ from departments.models import Department, Membership
 from evaluations import content, form_list, importing, overview
 from evaluations.demo.seed import create_form
 from evaluations.excel import writer
-from evaluations.models import Evaluation, Project
+from evaluations.models import HUNDRED, Evaluation, FundLine, Project
 from evaluations.money import Funds
-from evaluations.queue import execution_rate
 from evaluations.templatetags import review_tags
 from tests.conftest import make_user
 
@@ -191,6 +199,16 @@ def test_the_migration_stores_the_totals_of_forms_saved_before(evaluation):
 
 
 # The overview and the queue
+
+
+def execution_rate():
+    """Each form's execution rate in percent as it was computed before rates were stored: one
+    correlated subquery over its fund lines, unrounded."""
+    lines = FundLine.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
+    number = DecimalField()
+    budget = NullIf(Sum("budget"), Value(0, output_field=number), output_field=number)
+    ratio = ExpressionWrapper(Sum("actual") * Value(HUNDRED) / budget, output_field=number)
+    return Subquery(lines.annotate(rate=ratio).values("rate"), output_field=number)
 
 
 def old_distribution(user, year):
