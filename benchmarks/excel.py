@@ -111,7 +111,6 @@ def floor_workbook(forms, target, summary=None):
 def floor_zip(evaluations, target):
     """The floor of a zip: a plain workbook per department, the summary with the same rows,
     deflated as the export deflates them."""
-    from django.utils.translation import gettext as _
 
     from evaluations.excel.writer import (
         SUMMARY_NAME,
@@ -120,6 +119,7 @@ def floor_zip(evaluations, target):
         _text,
         _unique,
         department_file_name,
+        summary_labels,
         with_content,
     )
 
@@ -127,18 +127,7 @@ def floor_zip(evaluations, target):
         summary = plain_workbook(made)
         sheet = summary.add_worksheet("汇总表")
         sheet.write_string(0, 0, _text(SUMMARY_TITLE))
-        labels = [
-            "部门",
-            "项目名称",
-            _("state"),
-            "全年预算数（万元）",
-            "实际完成数（万元）",
-            "执行率（%）",
-            _("indicators"),
-            _("flags"),
-            _("approved on"),
-        ]
-        for column, label in enumerate(labels):
+        for column, label in enumerate(summary_labels()):
             sheet.write_string(1, column, label)
         names = {SUMMARY_NAME}
         rows = [2]

@@ -279,18 +279,7 @@ class Summary:
         self._amount, self._percent, self._text = formats.amount, formats.percent, formats.text
         _set_height(ws, 0, 30)
         ws.merge_range(0, 0, 0, len(self.WIDTHS) - 1, _text(title), formats.title)
-        labels = (
-            "部门",
-            "项目名称",
-            _("state"),
-            "全年预算数（万元）",
-            "实际完成数（万元）",
-            "执行率（%）",
-            _("indicators"),
-            _("flags"),
-            _("approved on"),
-        )
-        for column, label in enumerate(labels):
+        for column, label in enumerate(summary_labels()):
             ws.write_string(1, column, label, formats.header)
         self.rows = 2
 
@@ -334,6 +323,21 @@ class Summary:
                     shutil.copyfileobj(made, target, CHUNK)
         finally:
             self.discard()
+
+
+def summary_labels():
+    """The header row of 汇总表, in the user's language where it is not an official label."""
+    return [
+        "部门",
+        "项目名称",
+        _("state"),
+        "全年预算数（万元）",
+        "实际完成数（万元）",
+        "执行率（%）",
+        _("indicators"),
+        _("flags"),
+        _("approved on"),
+    ]
 
 
 def summary_row(evaluation, funds, indicator_count):
