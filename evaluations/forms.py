@@ -1,10 +1,13 @@
+import copy
+import functools
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.forms import BaseModelFormSet, modelformset_factory
+from django.forms import BaseFormSet, BaseModelFormSet, modelformset_factory
 from django.forms.models import construct_instance
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.content import Facts, filed_years, rename_refusal
@@ -69,6 +72,23 @@ class PointsField(TypedNumberField):
             raise forms.ValidationError(str(error), code=f"points_{error.code}") from None
 
 
+def style_fields(fields):
+    """Bootstrap's class on each of these fields' widgets."""
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+
+
 class BootstrapFields:
     """Bootstrap classes on the widgets, and error state where the user must look."""
 
@@ -78,19 +98,7 @@ class BootstrapFields:
 
     def style_fields(self):
         """The classes on every field's widget; again after a form adds or replaces fields."""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            classes = widget.attrs.get("class", "").split()
-            if css not in classes:
-                widget.attrs["class"] = " ".join([*classes, css])
+        style_fields(self.fields)
 
     def full_clean(self):
         super().full_clean()
@@ -101,12 +109,19 @@ class BootstrapFields:
                 attrs["aria-invalid"] = "true"
 
 
-class LoadedChoiceField(forms.ModelChoiceField):
-    """A choice among rows loaded once for the whole page, not queried again for every row."""
+class LoadedChoiceField(forms.Field):
+    """A choice among rows loaded once for the whole page ({pk: row}), not queried again for
+    every row. A plain field, not a ModelChoiceField: each row's form copies its fields, and a
+    model choice field copies its queryset too."""
 
-    def __init__(self, objects, **kwargs):
-        self.objects = {obj.pk: obj for obj in objects}
-        super().__init__(queryset=None, **kwargs)
+    default_error_messages = forms.ModelChoiceField.default_error_messages
+
+    def __init__(self, objects=None, **kwargs):
+        self.objects = objects or {}
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.pk if hasattr(value, "_meta") else value
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -247,25 +262,41 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
             "unit": RowInput,
         }
 
-    def __init__(self, *args, categories, columns, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"] = LoadedChoiceField(
-            categories, label=self.fields["category"].label, widget=RowHiddenInput
-        )
-        self.columns = [column for column in columns if column.name in self.fields]
-        shown = {column.name: column for column in self.columns}
-        for name in (*ROW_TEXTS, "nature", *ROW_NUMBERS):
-            if name not in shown:
-                del self.fields[name]
-            else:
-                self.fields[name].label = shown[name].label
+    # The layout's columns this class shows (see for_columns).
+    columns = ()
+
+    @classmethod
+    @functools.cache
+    def for_columns(cls, columns):
+        """The row form of a layout's columns: fields for those only, labelled as the layout
+        labels them. Made once per layout rather than per row, so that each row's form copies
+        only the fields it shows."""
+        form = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__})
+        form.columns = tuple(column for column in columns if column.name in form.base_fields)
+        shown = {column.name: column for column in form.columns}
+        # Copies: the declared fields are shared with every other layout's class.
+        fields = {
+            name: copy.deepcopy(field)
+            for name, field in form.base_fields.items()
+            if name in shown or name not in (*ROW_TEXTS, "nature", *ROW_NUMBERS)
+        }
+        for name, column in shown.items():
+            fields[name].label = column.label
+        category = fields["category"]
+        fields["category"] = LoadedChoiceField(label=category.label, widget=RowHiddenInput)
+        style_fields(fields)
         for name in ("weight", "score"):
-            if name in self.fields:
-                self.fields[name].widget.attrs["data-points"] = name
-        if "name" in self.fields:
-            self.fields["name"].required = False
-        self.fields["position"].required = False
-        self.style_fields()
+            if name in fields:
+                fields[name].widget.attrs["data-points"] = name
+        if "name" in fields:
+            fields["name"].required = False
+        fields["position"].required = False
+        form.base_fields = fields
+        return form
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].objects = categories
 
     @property
     def shown(self):
@@ -310,22 +341,33 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
 
 class BaseIndicatorFormSet(BaseModelFormSet):
     def __init__(self, *args, categories, columns, **kwargs):
-        self.categories = list(categories)
-        self.columns = columns
+        self.categories = {category.pk: category for category in categories}
+        self.form = self.form.for_columns(tuple(columns))
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         kwargs["categories"] = self.categories
-        kwargs["columns"] = self.columns
         return kwargs
 
+    @cached_property
+    def rows(self):
+        """The form's rows by id: the choices of every row's id."""
+        return {row.pk: row for row in self.get_queryset()}
+
     def add_fields(self, form, index):
-        super().add_fields(form, index)
-        pk_field = form.fields[self.model._meta.pk.name]
-        form.fields[self.model._meta.pk.name] = LoadedChoiceField(
-            self.get_queryset(), initial=pk_field.initial, required=False, widget=RowHiddenInput
+        # What BaseModelFormSet.add_fields does, with the rows loaded once for every row's id
+        # where Django gives each row a ModelChoiceField of its own queryset (cloned per row).
+        self._pk_field = self.model._meta.pk
+        if form.is_bound:
+            pk = None if form.instance._state.adding else form.instance.pk
+        else:
+            rows = self.get_queryset()
+            pk = rows[index].pk if index is not None and index < len(rows) else None
+        form.fields[self._pk_field.name] = LoadedChoiceField(
+            self.rows, initial=pk, required=False, widget=RowHiddenInput
         )
+        BaseFormSet.add_fields(self, form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget = RowCheckbox(attrs={"class": "form-check-input"})
             form.fields["DELETE"].label = _("Remove row")
@@ -338,7 +380,6 @@ class BaseIndicatorFormSet(BaseModelFormSet):
             empty_permitted=True,
             use_required_attribute=False,
             categories=self.categories,
-            columns=self.columns,
             renderer=self.renderer,
         )
         self.add_fields(form, None)
