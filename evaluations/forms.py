@@ -109,6 +109,30 @@ class BootstrapFields:
                 attrs["aria-invalid"] = "true"
 
 
+class ConstraintsLeftToTheDatabase:
+    """A model form whose model validation leaves out every value the model's check
+    constraints are about (the form's own fields check the values it edits, and it edits no
+    others): validating the constraints in Python would decide nothing, yet Django builds a
+    query expression for each of them on every form. The database still enforces them."""
+
+    def _post_clean(self):
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=exclude, validate_unique=False, validate_constraints=False
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        if self._validate_unique:
+            self.validate_unique()
+
+
 class LoadedChoiceField(forms.Field):
     """A choice among rows loaded once for the whole page ({pk: row}), not queried again for
     every row. A plain field, not a ModelChoiceField: each row's form copies its fields, and a
@@ -143,7 +167,7 @@ def project_name_field():
     return Project._meta.get_field("name").formfield(label="项目名称")
 
 
-class EvaluationForm(BootstrapFields, forms.ModelForm):
+class EvaluationForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelForm):
     """The form's texts its layout declares, labelled as the layout labels them."""
 
     project_name = project_name_field()
@@ -175,8 +199,7 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
         self.fields["version"].initial = self.instance.version
 
     def _get_validation_exclusions(self):
-        # The form's fields hold the texts to the model's rules already; model validation
-        # would ask the database about each text's check constraint once more.
+        # The form's fields hold the texts to the model's rules already.
         return super()._get_validation_exclusions() | set(FORM_TEXTS)
 
     def clean_project_name(self):
@@ -236,7 +259,7 @@ ROW_TEXTS = ("name", "target", "unit", "actual", "reason")
 ROW_NUMBERS = ("weight", "score", "completion_rate")
 
 
-class IndicatorForm(BootstrapFields, forms.ModelForm):
+class IndicatorForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelForm):
     """One indicator row: a field per column the layout's indicator block declares."""
 
     nature = forms.ChoiceField(
@@ -308,26 +331,6 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
         # model's form fields) and by the database's constraints; model validation would query
         # once per row for each.
         return super()._get_validation_exclusions() | {"category", *self.shown}
-
-    def _post_clean(self):
-        # Every check constraint of a row is about a value excluded above, so that validating
-        # them in Python decides nothing, yet it built a query for each of the ten on every row
-        # (more than half of a 30-row save's time). The database still enforces them.
-        exclude = self._get_validation_exclusions()
-        try:
-            self.instance = construct_instance(
-                self, self.instance, self._meta.fields, self._meta.exclude
-            )
-        except forms.ValidationError as error:
-            self._update_errors(error)
-        try:
-            self.instance.full_clean(
-                exclude=exclude, validate_unique=False, validate_constraints=False
-            )
-        except forms.ValidationError as error:
-            self._update_errors(error)
-        if self._validate_unique:
-            self.validate_unique()
 
     def is_blank(self):
         """A row the user added and left empty is dropped, not refused."""
