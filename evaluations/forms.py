@@ -343,10 +343,17 @@ class IndicatorForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelFo
 
 
 class BaseIndicatorFormSet(BaseModelFormSet):
-    def __init__(self, *args, categories, columns, **kwargs):
+    """The form's rows, given in the order of the page (those the page fetched already,
+    rather than a queryset read once more)."""
+
+    def __init__(self, *args, rows, categories, columns, **kwargs):
+        self.rows = list(rows)
         self.categories = {category.pk: category for category in categories}
         self.form = self.form.for_columns(tuple(columns))
         super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        return self.rows
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
@@ -354,9 +361,9 @@ class BaseIndicatorFormSet(BaseModelFormSet):
         return kwargs
 
     @cached_property
-    def rows(self):
-        """The form's rows by id: the choices of every row's id."""
-        return {row.pk: row for row in self.get_queryset()}
+    def rows_by_id(self):
+        """The choices of every row's id."""
+        return {row.pk: row for row in self.rows}
 
     def add_fields(self, form, index):
         # What BaseModelFormSet.add_fields does, with the rows loaded once for every row's id
@@ -365,10 +372,9 @@ class BaseIndicatorFormSet(BaseModelFormSet):
         if form.is_bound:
             pk = None if form.instance._state.adding else form.instance.pk
         else:
-            rows = self.get_queryset()
-            pk = rows[index].pk if index is not None and index < len(rows) else None
+            pk = self.rows[index].pk if index is not None and index < len(self.rows) else None
         form.fields[self._pk_field.name] = LoadedChoiceField(
-            self.rows, initial=pk, required=False, widget=RowHiddenInput
+            self.rows_by_id, initial=pk, required=False, widget=RowHiddenInput
         )
         BaseFormSet.add_fields(self, form, index)
         if "DELETE" in form.fields:

@@ -1,3 +1,4 @@
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -245,9 +246,14 @@ class EditPage:
             for column in self.layout.indicators.columns
             if column.name not in ("level1", "level2")
         ]
+        rows = list(evaluation.rows_with_categories())
+        if data is not None:
+            # Validating a row's form writes what was posted into its row; a page shown again
+            # after a refused save still sums and checks the rows as they are saved.
+            rows = [copy.copy(row) for row in rows]
         self.indicators = IndicatorFormSet(
             data,
-            queryset=evaluation.indicators.select_related("category"),
+            rows=rows,
             categories=self.categories,
             columns=self.row_columns,
             prefix="indicators",
