@@ -205,6 +205,10 @@ class EvaluationForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelF
     def clean_project_name(self):
         name = self.cleaned_data["project_name"].strip()
         project = self.instance.project
+        # A name left as it is is the project's own: no other project of the department can
+        # have it (the database keeps names unique).
+        if name == project.name:
+            return name
         taken = (
             Project.objects.filter(department_id=project.department_id, name=name)
             .exclude(pk=project.pk)
@@ -214,10 +218,9 @@ class EvaluationForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelF
             raise forms.ValidationError(
                 _("This department already has a project with this name."), code="taken"
             )
-        if name != project.name:
-            filed = filed_years(project, excluding=self.instance)
-            if filed:
-                raise forms.ValidationError(rename_refusal(filed), code="filed")
+        filed = filed_years(project, excluding=self.instance)
+        if filed:
+            raise forms.ValidationError(rename_refusal(filed), code="filed")
         return name
 
 
