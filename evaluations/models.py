@@ -58,6 +58,12 @@ class Edition(models.Model):
             .order_by("parent__position", "position", "id")
         )
 
+    @cached_property
+    def taxonomy(self):
+        """level2() read once for this edition's object: the edit page and the save it makes
+        (which share the object through the form's year settings) each ask for it."""
+        return list(self.level2())
+
 
 class FundSource(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="fund_sources")

@@ -223,7 +223,7 @@ class EditPage:
         self.layout = evaluation.form_layout
         self.rules = evaluation.year_settings.scoring_rules
         edition = evaluation.year_settings.edition
-        self.categories = list(edition.level2())
+        self.categories = edition.taxonomy
         self.form = EvaluationForm(data, instance=evaluation, layout=self.layout)
         self.facts = FactsForm(data, evaluation=evaluation)
         self.parts = page_parts(self.layout, evaluation.year_id, self.rules)
