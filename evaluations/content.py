@@ -453,9 +453,9 @@ def _save_forms(forms, edits, user, saved):
         Evaluation.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
     found = Evaluation.objects.filter(pk__in=[current.pk for current in updated])
     found.update(version=F("version") + 1, updated_by=user, updated_at=now)
-    versions = dict(found.values_list("pk", "version"))
-    for current in updated:
-        current.version = versions[current.pk]
+    # The forms are locked since their versions were read: each is one more now.
+    for current in dict.fromkeys(updated):
+        current.version += 1
         current.updated_at = now
 
 
