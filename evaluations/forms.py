@@ -16,7 +16,14 @@ from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import AmountError, RateError, parse_amount, parse_rate
 from evaluations.points import PointsError, parse_points
 from evaluations.scoring import NATURES
-from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowSelect, RowTextarea
+from evaluations.widgets import (
+    DIRECT_RENDERER,
+    RowCheckbox,
+    RowHiddenInput,
+    RowInput,
+    RowSelect,
+    RowTextarea,
+)
 from reports import classes
 
 
@@ -170,6 +177,8 @@ def project_name_field():
 class EvaluationForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelForm):
     """The form's texts its layout declares, labelled as the layout labels them."""
 
+    default_renderer = DIRECT_RENDERER
+
     project_name = project_name_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -228,6 +237,8 @@ class FactsForm(BootstrapFields, forms.Form):
     """The form's facts for the department's report: its project class in the year's scheme and
     the three yes/no facts. Outside the official table: no layout prints them."""
 
+    default_renderer = DIRECT_RENDERER
+
     project_class = forms.ChoiceField(label=_("Project class"), required=False)
     pre_assessment = forms.BooleanField(label=_("事前绩效评估"), required=False)
     has_targets = forms.BooleanField(label=_("绩效目标"), required=False)
@@ -249,6 +260,8 @@ class FactsForm(BootstrapFields, forms.Form):
 class FundLineForm(BootstrapFields, forms.Form):
     """One fund source's amounts: a field per amount column the layout's funds block has."""
 
+    default_renderer = DIRECT_RENDERER
+
     def __init__(self, *args, source, columns, **kwargs):
         self.source = source
         super().__init__(*args, prefix=f"fund-{source.pk}", **kwargs)
@@ -264,6 +277,8 @@ ROW_NUMBERS = ("weight", "score", "completion_rate")
 
 class IndicatorForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelForm):
     """One indicator row: a field per column the layout's indicator block declares."""
+
+    default_renderer = DIRECT_RENDERER
 
     nature = forms.ChoiceField(
         label="指标性质",
@@ -407,6 +422,7 @@ IndicatorFormSet = modelformset_factory(
     max_num=300,
     validate_max=True,
     absolute_max=300,
+    renderer=DIRECT_RENDERER,
 )
 
 
