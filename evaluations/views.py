@@ -369,11 +369,12 @@ class EditPage:
             for column in self.layout.funds.entered:
                 setattr(line, column.name, fund_form.cleaned_data[column.name])
         saved = {row.id: row for row in edited.indicators}
+        deleted = set(self.indicators.deleted_forms)
         rows = []
         for form in self.indicators.forms:
-            if not form.has_changed() and form.instance.pk is None:
+            if form.instance.pk is None and not form.has_changed():
                 continue
-            if form in self.indicators.deleted_forms or form.is_blank():
+            if form in deleted or form.is_blank():
                 continue
             data = form.cleaned_data
             category = data["category"]
