@@ -10,6 +10,7 @@ from django.forms.models import construct_instance
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from config.texts import MultiLineFormField, OneLineFormField
 from evaluations.content import Facts, filed_years, rename_refusal
 from evaluations.layouts.declaration import FORM_TEXTS
 from evaluations.models import Evaluation, Indicator, Project
@@ -18,6 +19,7 @@ from evaluations.points import PointsError, parse_points
 from evaluations.scoring import NATURES
 from evaluations.widgets import (
     DIRECT_RENDERER,
+    PlainCopy,
     RowCheckbox,
     RowHiddenInput,
     RowInput,
@@ -27,7 +29,7 @@ from evaluations.widgets import (
 from reports import classes
 
 
-class TypedNumberField(forms.CharField):
+class TypedNumberField(PlainCopy, forms.CharField):
     """A number typed as text, so that what the user typed comes back as it was on errors."""
 
     def __init__(self, **kwargs):
@@ -140,7 +142,7 @@ class ConstraintsLeftToTheDatabase:
             self.validate_unique()
 
 
-class LoadedChoiceField(forms.Field):
+class LoadedChoiceField(PlainCopy, forms.Field):
     """A choice among rows loaded once for the whole page ({pk: row}), not queried again for
     every row. A plain field, not a ModelChoiceField: each row's form copies its fields, and a
     model choice field copies its queryset too."""
@@ -275,12 +277,28 @@ ROW_TEXTS = ("name", "target", "unit", "actual", "reason")
 ROW_NUMBERS = ("weight", "score", "completion_rate")
 
 
+class RowText(PlainCopy, MultiLineFormField):
+    pass
+
+
+class RowLine(PlainCopy, OneLineFormField):
+    pass
+
+
+class RowChoice(PlainCopy, forms.ChoiceField):
+    pass
+
+
+class RowInteger(PlainCopy, forms.IntegerField):
+    pass
+
+
 class IndicatorForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelForm):
     """One indicator row: a field per column the layout's indicator block declares."""
 
     default_renderer = DIRECT_RENDERER
 
-    nature = forms.ChoiceField(
+    nature = RowChoice(
         label="指标性质",
         required=False,
         choices=[("", "—"), *((nature, nature) for nature in NATURES)],
@@ -301,6 +319,11 @@ class IndicatorForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelFo
             "actual": RowTextarea(attrs={"rows": 2}),
             "reason": RowTextarea(attrs={"rows": 2}),
             "unit": RowInput,
+        }
+        field_classes = {
+            **dict.fromkeys(("name", "target", "actual", "reason"), RowText),
+            "unit": RowLine,
+            "position": RowInteger,
         }
 
     # The layout's columns this class shows (see for_columns).
