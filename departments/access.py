@@ -206,8 +206,11 @@ def evaluation_for_editing(user, pk):
     """
     # An editor of the form's department sees it, so that asking that first spares an editor
     # the query of every form they see (three subqueries to build, on every edit and save).
+    # The year's edition is the form's, unless its bureau has settings of its own.
     evaluation = (
-        Evaluation.objects.select_related("project__department", "year").filter(pk=pk).first()
+        Evaluation.objects.select_related("project__department", "year__edition")
+        .filter(pk=pk)
+        .first()
     )
     if evaluation is not None and can_edit_department(user, evaluation.project.department_id):
         return evaluation
