@@ -21,7 +21,7 @@ import statistics
 import time
 
 from _setup import setup_django
-from edit_page import PostedForm
+from edit_page import PostedForm, post
 
 YEAR = 2023
 
@@ -86,7 +86,7 @@ def requests(editor, draft, reviewer, handed_in):
     def save():
         data = dict(posted["form"])
         data["goal"] = f"目标 {time.time()}"
-        response = editing.post(edit_url, data, follow=True)
+        response = post(editing, edit_url, data, follow=True)
         if not response.redirect_chain or response.status_code != 200:
             raise RuntimeError(f"the save was refused ({response.status_code})")
         # The page the redirect shows is the next save's form, with its new version.

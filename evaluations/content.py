@@ -387,7 +387,12 @@ def _save_many(edits, user):
                     % {"state": current.get_state_display()}
                 )
         if "year_settings" not in current.__dict__:
-            settings.attach(current)
+            if "year_settings" in edit.evaluation.__dict__:
+                # The settings the caller read the form by (the edit page's, an import's): their
+                # edition's sources and taxonomy come with them, read already.
+                current.__dict__["year_settings"] = edit.evaluation.year_settings
+            else:
+                settings.attach(current)
         forms.append(current)
     editions = _Editions()
     renamed = [
@@ -420,7 +425,7 @@ class _Editions:
         """{(一级, 二级): category} in taxonomy order."""
         if edition.pk not in self._categories:
             self._categories[edition.pk] = {
-                category.name_path(): category for category in edition.level2()
+                category.name_path(): category for category in edition.taxonomy
             }
         return self._categories[edition.pk]
 
@@ -448,9 +453,9 @@ def _save_forms(forms, edits, user, saved):
         Evaluation.objects.bulk_update(changed, fields, batch_size=ROW_BATCH)
     found = Evaluation.objects.filter(pk__in=[current.pk for current in updated])
     found.update(version=F("version") + 1, updated_by=user, updated_at=now)
-    versions = dict(found.values_list("pk", "version"))
-    for current in updated:
-        current.version = versions[current.pk]
+    # The forms are locked since their versions were read: each is one more now.
+    for current in dict.fromkeys(updated):
+        current.version += 1
         current.updated_at = now
 
 

@@ -1,23 +1,35 @@
+import copy
+import functools
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.forms import BaseModelFormSet, modelformset_factory
+from django.forms import BaseFormSet, BaseModelFormSet, modelformset_factory
 from django.forms.models import construct_instance
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from config.texts import MultiLineFormField, OneLineFormField
 from evaluations.content import Facts, filed_years, rename_refusal
 from evaluations.layouts.declaration import FORM_TEXTS
 from evaluations.models import Evaluation, Indicator, Project
 from evaluations.money import AmountError, RateError, parse_amount, parse_rate
 from evaluations.points import PointsError, parse_points
 from evaluations.scoring import NATURES
-from evaluations.widgets import RowCheckbox, RowHiddenInput, RowInput, RowSelect, RowTextarea
+from evaluations.widgets import (
+    DIRECT_RENDERER,
+    PlainCopy,
+    RowCheckbox,
+    RowHiddenInput,
+    RowInput,
+    RowSelect,
+    RowTextarea,
+)
 from reports import classes
 
 
-class TypedNumberField(forms.CharField):
+class TypedNumberField(PlainCopy, forms.CharField):
     """A number typed as text, so that what the user typed comes back as it was on errors."""
 
     def __init__(self, **kwargs):
@@ -69,6 +81,23 @@ class PointsField(TypedNumberField):
             raise forms.ValidationError(str(error), code=f"points_{error.code}") from None
 
 
+def style_fields(fields):
+    """Bootstrap's class on each of these fields' widgets."""
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+
+
 class BootstrapFields:
     """Bootstrap classes on the widgets, and error state where the user must look."""
 
@@ -78,19 +107,7 @@ class BootstrapFields:
 
     def style_fields(self):
         """The classes on every field's widget; again after a form adds or replaces fields."""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            classes = widget.attrs.get("class", "").split()
-            if css not in classes:
-                widget.attrs["class"] = " ".join([*classes, css])
+        style_fields(self.fields)
 
     def full_clean(self):
         super().full_clean()
@@ -101,12 +118,43 @@ class BootstrapFields:
                 attrs["aria-invalid"] = "true"
 
 
-class LoadedChoiceField(forms.ModelChoiceField):
-    """A choice among rows loaded once for the whole page, not queried again for every row."""
+class ConstraintsLeftToTheDatabase:
+    """A model form whose model validation leaves out every value the model's check
+    constraints are about (the form's own fields check the values it edits, and it edits no
+    others): validating the constraints in Python would decide nothing, yet Django builds a
+    query expression for each of them on every form. The database still enforces them."""
 
-    def __init__(self, objects, **kwargs):
-        self.objects = {obj.pk: obj for obj in objects}
-        super().__init__(queryset=None, **kwargs)
+    def _post_clean(self):
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=exclude, validate_unique=False, validate_constraints=False
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        if self._validate_unique:
+            self.validate_unique()
+
+
+class LoadedChoiceField(PlainCopy, forms.Field):
+    """A choice among rows loaded once for the whole page ({pk: row}), not queried again for
+    every row. A plain field, not a ModelChoiceField: each row's form copies its fields, and a
+    model choice field copies its queryset too."""
+
+    default_error_messages = forms.ModelChoiceField.default_error_messages
+
+    def __init__(self, objects=None, **kwargs):
+        self.objects = objects or {}
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.pk if hasattr(value, "_meta") else value
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -128,8 +176,10 @@ def project_name_field():
     return Project._meta.get_field("name").formfield(label="项目名称")
 
 
-class EvaluationForm(BootstrapFields, forms.ModelForm):
+class EvaluationForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelForm):
     """The form's texts its layout declares, labelled as the layout labels them."""
+
+    default_renderer = DIRECT_RENDERER
 
     project_name = project_name_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -160,13 +210,16 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
         self.fields["version"].initial = self.instance.version
 
     def _get_validation_exclusions(self):
-        # The form's fields hold the texts to the model's rules already; model validation
-        # would ask the database about each text's check constraint once more.
+        # The form's fields hold the texts to the model's rules already.
         return super()._get_validation_exclusions() | set(FORM_TEXTS)
 
     def clean_project_name(self):
         name = self.cleaned_data["project_name"].strip()
         project = self.instance.project
+        # A name left as it is is the project's own: no other project of the department can
+        # have it (the database keeps names unique).
+        if name == project.name:
+            return name
         taken = (
             Project.objects.filter(department_id=project.department_id, name=name)
             .exclude(pk=project.pk)
@@ -176,16 +229,17 @@ class EvaluationForm(BootstrapFields, forms.ModelForm):
             raise forms.ValidationError(
                 _("This department already has a project with this name."), code="taken"
             )
-        if name != project.name:
-            filed = filed_years(project, excluding=self.instance)
-            if filed:
-                raise forms.ValidationError(rename_refusal(filed), code="filed")
+        filed = filed_years(project, excluding=self.instance)
+        if filed:
+            raise forms.ValidationError(rename_refusal(filed), code="filed")
         return name
 
 
 class FactsForm(BootstrapFields, forms.Form):
     """The form's facts for the department's report: its project class in the year's scheme and
     the three yes/no facts. Outside the official table: no layout prints them."""
+
+    default_renderer = DIRECT_RENDERER
 
     project_class = forms.ChoiceField(label=_("Project class"), required=False)
     pre_assessment = forms.BooleanField(label=_("事前绩效评估"), required=False)
@@ -208,6 +262,8 @@ class FactsForm(BootstrapFields, forms.Form):
 class FundLineForm(BootstrapFields, forms.Form):
     """One fund source's amounts: a field per amount column the layout's funds block has."""
 
+    default_renderer = DIRECT_RENDERER
+
     def __init__(self, *args, source, columns, **kwargs):
         self.source = source
         super().__init__(*args, prefix=f"fund-{source.pk}", **kwargs)
@@ -221,10 +277,28 @@ ROW_TEXTS = ("name", "target", "unit", "actual", "reason")
 ROW_NUMBERS = ("weight", "score", "completion_rate")
 
 
-class IndicatorForm(BootstrapFields, forms.ModelForm):
+class RowText(PlainCopy, MultiLineFormField):
+    pass
+
+
+class RowLine(PlainCopy, OneLineFormField):
+    pass
+
+
+class RowChoice(PlainCopy, forms.ChoiceField):
+    pass
+
+
+class RowInteger(PlainCopy, forms.IntegerField):
+    pass
+
+
+class IndicatorForm(ConstraintsLeftToTheDatabase, BootstrapFields, forms.ModelForm):
     """One indicator row: a field per column the layout's indicator block declares."""
 
-    nature = forms.ChoiceField(
+    default_renderer = DIRECT_RENDERER
+
+    nature = RowChoice(
         label="指标性质",
         required=False,
         choices=[("", "—"), *((nature, nature) for nature in NATURES)],
@@ -246,26 +320,47 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
             "reason": RowTextarea(attrs={"rows": 2}),
             "unit": RowInput,
         }
+        field_classes = {
+            **dict.fromkeys(("name", "target", "actual", "reason"), RowText),
+            "unit": RowLine,
+            "position": RowInteger,
+        }
 
-    def __init__(self, *args, categories, columns, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"] = LoadedChoiceField(
-            categories, label=self.fields["category"].label, widget=RowHiddenInput
-        )
-        self.columns = [column for column in columns if column.name in self.fields]
-        shown = {column.name: column for column in self.columns}
-        for name in (*ROW_TEXTS, "nature", *ROW_NUMBERS):
-            if name not in shown:
-                del self.fields[name]
-            else:
-                self.fields[name].label = shown[name].label
+    # The layout's columns this class shows (see for_columns).
+    columns = ()
+
+    @classmethod
+    @functools.cache
+    def for_columns(cls, columns):
+        """The row form of a layout's columns: fields for those only, labelled as the layout
+        labels them. Made once per layout rather than per row, so that each row's form copies
+        only the fields it shows."""
+        form = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__})
+        form.columns = tuple(column for column in columns if column.name in form.base_fields)
+        shown = {column.name: column for column in form.columns}
+        # Copies: the declared fields are shared with every other layout's class.
+        fields = {
+            name: copy.deepcopy(field)
+            for name, field in form.base_fields.items()
+            if name in shown or name not in (*ROW_TEXTS, "nature", *ROW_NUMBERS)
+        }
+        for name, column in shown.items():
+            fields[name].label = column.label
+        category = fields["category"]
+        fields["category"] = LoadedChoiceField(label=category.label, widget=RowHiddenInput)
+        style_fields(fields)
         for name in ("weight", "score"):
-            if name in self.fields:
-                self.fields[name].widget.attrs["data-points"] = name
-        if "name" in self.fields:
-            self.fields["name"].required = False
-        self.fields["position"].required = False
-        self.style_fields()
+            if name in fields:
+                fields[name].widget.attrs["data-points"] = name
+        if "name" in fields:
+            fields["name"].required = False
+        fields["position"].required = False
+        form.base_fields = fields
+        return form
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].objects = categories
 
     @property
     def shown(self):
@@ -278,26 +373,6 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
         # once per row for each.
         return super()._get_validation_exclusions() | {"category", *self.shown}
 
-    def _post_clean(self):
-        # Every check constraint of a row is about a value excluded above, so that validating
-        # them in Python decides nothing, yet it built a query for each of the ten on every row
-        # (more than half of a 30-row save's time). The database still enforces them.
-        exclude = self._get_validation_exclusions()
-        try:
-            self.instance = construct_instance(
-                self, self.instance, self._meta.fields, self._meta.exclude
-            )
-        except forms.ValidationError as error:
-            self._update_errors(error)
-        try:
-            self.instance.full_clean(
-                exclude=exclude, validate_unique=False, validate_constraints=False
-            )
-        except forms.ValidationError as error:
-            self._update_errors(error)
-        if self._validate_unique:
-            self.validate_unique()
-
     def is_blank(self):
         """A row the user added and left empty is dropped, not refused."""
         return not any(str(self[name].value() or "").strip() for name in self.shown)
@@ -309,23 +384,40 @@ class IndicatorForm(BootstrapFields, forms.ModelForm):
 
 
 class BaseIndicatorFormSet(BaseModelFormSet):
-    def __init__(self, *args, categories, columns, **kwargs):
-        self.categories = list(categories)
-        self.columns = columns
+    """The form's rows, given in the order of the page (those the page fetched already,
+    rather than a queryset read once more)."""
+
+    def __init__(self, *args, rows, categories, columns, **kwargs):
+        self.rows = list(rows)
+        self.categories = {category.pk: category for category in categories}
+        self.form = self.form.for_columns(tuple(columns))
         super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        return self.rows
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         kwargs["categories"] = self.categories
-        kwargs["columns"] = self.columns
         return kwargs
 
+    @cached_property
+    def rows_by_id(self):
+        """The choices of every row's id."""
+        return {row.pk: row for row in self.rows}
+
     def add_fields(self, form, index):
-        super().add_fields(form, index)
-        pk_field = form.fields[self.model._meta.pk.name]
-        form.fields[self.model._meta.pk.name] = LoadedChoiceField(
-            self.get_queryset(), initial=pk_field.initial, required=False, widget=RowHiddenInput
+        # What BaseModelFormSet.add_fields does, with the rows loaded once for every row's id
+        # where Django gives each row a ModelChoiceField of its own queryset (cloned per row).
+        self._pk_field = self.model._meta.pk
+        if form.is_bound:
+            pk = None if form.instance._state.adding else form.instance.pk
+        else:
+            pk = self.rows[index].pk if index is not None and index < len(self.rows) else None
+        form.fields[self._pk_field.name] = LoadedChoiceField(
+            self.rows_by_id, initial=pk, required=False, widget=RowHiddenInput
         )
+        BaseFormSet.add_fields(self, form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget = RowCheckbox(attrs={"class": "form-check-input"})
             form.fields["DELETE"].label = _("Remove row")
@@ -338,7 +430,6 @@ class BaseIndicatorFormSet(BaseModelFormSet):
             empty_permitted=True,
             use_required_attribute=False,
             categories=self.categories,
-            columns=self.columns,
             renderer=self.renderer,
         )
         self.add_fields(form, None)
@@ -354,6 +445,7 @@ IndicatorFormSet = modelformset_factory(
     max_num=300,
     validate_max=True,
     absolute_max=300,
+    renderer=DIRECT_RENDERER,
 )
 
 

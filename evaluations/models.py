@@ -58,6 +58,12 @@ class Edition(models.Model):
             .order_by("parent__position", "position", "id")
         )
 
+    @cached_property
+    def taxonomy(self):
+        """level2() read once for this edition's object: the edit page and the save it makes
+        (which share the object through the form's year settings) each ask for it."""
+        return list(self.level2())
+
 
 class FundSource(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="fund_sources")
@@ -509,13 +515,22 @@ class Evaluation(UnderReview):
     def fetch_content(self):
         """Fetch at once what a form's page reads several times: its fund lines, its rows with
         their categories and its edition's fund sources. Saving the form clears them again
-        (content.save refreshes it)."""
-        models.prefetch_related_objects(
-            [self],
-            "fund_lines",
-            models.Prefetch("indicators", Indicator.objects.select_related("category__parent")),
-        )
-        models.prefetch_related_objects([self.year_settings.edition], "fund_sources")
+        (content.save refreshes it).
+
+        The rows' categories are those of the edition's taxonomy, which the page reads anyway,
+        rather than two more objects per row joined in."""
+        edition = self.year_settings.edition
+        models.prefetch_related_objects([self], "fund_lines", "indicators")
+        models.prefetch_related_objects([edition], "fund_sources")
+        categories = {category.pk: category for category in edition.taxonomy}
+        rows = self.indicators.all()
+        others = {row.category_id for row in rows} - categories.keys()
+        if others:
+            # Rows filed under another edition's taxonomy than the year's now.
+            found = IndicatorCategory.objects.select_related("parent").in_bulk(others)
+            categories.update(found)
+        for row in rows:
+            row.category = categories[row.category_id]
         return self
 
     def forget_content(self):

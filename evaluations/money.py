@@ -78,11 +78,13 @@ def normalise_number_text(text):
 
 
 def written_out(cleaned, error, messages):
-    """`cleaned` as a Decimal if it is a number written out; else raises error(…)."""
+    """`cleaned` as a Decimal if it is a number written out; else raises error(…) with the
+    message `messages()` gives for the reason. The messages are asked for only then: a page of
+    a hundred rows reads a few hundred numbers, and would translate every message for each."""
     if _EXPONENT.fullmatch(cleaned):
-        raise error(messages["exponent"], "exponent")
+        raise error(messages()["exponent"], "exponent")
     if not _PLAIN.fullmatch(cleaned):
-        raise error(messages["invalid"])
+        raise error(messages()["invalid"])
     return Decimal(cleaned)
 
 
@@ -92,22 +94,21 @@ def parse_amount(text):
     A Decimal or int (a number cell of a workbook) is checked the same way."""
     if text is None:
         return None
-    messages = amount_messages()
     if isinstance(text, Decimal | int):
         value = Decimal(text)
     else:
         cleaned = normalise_number_text(text).replace(",", "")
         if not cleaned:
             return None
-        value = written_out(cleaned, AmountError, messages)
+        value = written_out(cleaned, AmountError, amount_messages)
     if not value.is_finite():
-        raise AmountError(messages["invalid"])
+        raise AmountError(amount_messages()["invalid"])
     if value < 0:
-        raise AmountError(messages["negative"], "negative")
+        raise AmountError(amount_messages()["negative"], "negative")
     if value > MAX_AMOUNT:
-        raise AmountError(messages["too_large"], "too_large")
+        raise AmountError(amount_messages()["too_large"], "too_large")
     if -value.as_tuple().exponent > MAX_DECIMALS:
-        raise AmountError(messages["decimals"], "decimals")
+        raise AmountError(amount_messages()["decimals"], "decimals")
     return value
 
 
@@ -117,10 +118,9 @@ def parse_rate(text):
     cleaned = normalise_number_text(text or "").removesuffix("%")
     if not cleaned:
         return None
-    messages = rate_messages()
-    number = written_out(cleaned, RateError, messages)
+    number = written_out(cleaned, RateError, rate_messages)
     if not RATE_RANGE[0] <= number <= RATE_RANGE[1]:
-        raise RateError(messages["range"], "range")
+        raise RateError(rate_messages()["range"], "range")
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

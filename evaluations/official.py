@@ -228,7 +228,7 @@ class Drawing:
         ]
         rows = [header]
         groups = group_rows(
-            self.evaluation.year_settings.edition.level2(),
+            self.evaluation.year_settings.edition.taxonomy,
             self.indicators,
             lambda row: row.category_id,
             keep_empty=False,

@@ -35,10 +35,9 @@ def parse_points(text):
     cleaned = normalise_number_text(text or "")
     if not cleaned:
         return None
-    messages = points_messages()
-    value = written_out(cleaned, PointsError, messages)
+    value = written_out(cleaned, PointsError, points_messages)
     if not 0 <= value <= POINTS_MAX:
-        raise PointsError(messages["range"], "range")
+        raise PointsError(points_messages()["range"], "range")
     if -value.normalize().as_tuple().exponent > DECIMALS:
-        raise PointsError(messages["decimals"], "decimals")
+        raise PointsError(points_messages()["decimals"], "decimals")
     return value

@@ -1,3 +1,4 @@
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -222,7 +223,7 @@ class EditPage:
         self.layout = evaluation.form_layout
         self.rules = evaluation.year_settings.scoring_rules
         edition = evaluation.year_settings.edition
-        self.categories = list(edition.level2())
+        self.categories = edition.taxonomy
         self.form = EvaluationForm(data, instance=evaluation, layout=self.layout)
         self.facts = FactsForm(data, evaluation=evaluation)
         self.parts = page_parts(self.layout, evaluation.year_id, self.rules)
@@ -245,9 +246,14 @@ class EditPage:
             for column in self.layout.indicators.columns
             if column.name not in ("level1", "level2")
         ]
+        rows = list(evaluation.rows_with_categories())
+        if data is not None:
+            # Validating a row's form writes what was posted into its row; a page shown again
+            # after a refused save still sums and checks the rows as they are saved.
+            rows = [copy.copy(row) for row in rows]
         self.indicators = IndicatorFormSet(
             data,
-            queryset=evaluation.indicators.select_related("category"),
+            rows=rows,
             categories=self.categories,
             columns=self.row_columns,
             prefix="indicators",
@@ -363,11 +369,12 @@ class EditPage:
             for column in self.layout.funds.entered:
                 setattr(line, column.name, fund_form.cleaned_data[column.name])
         saved = {row.id: row for row in edited.indicators}
+        deleted = set(self.indicators.deleted_forms)
         rows = []
         for form in self.indicators.forms:
-            if not form.has_changed() and form.instance.pk is None:
+            if form.instance.pk is None and not form.has_changed():
                 continue
-            if form in self.indicators.deleted_forms or form.is_blank():
+            if form in deleted or form.is_blank():
                 continue
             data = form.cleaned_data
             category = data["category"]

@@ -575,14 +575,8 @@ def reads_of(queries, table):
     )
 
 
-@pytest.mark.parametrize(
-    ("page", "indicator_reads"),
-    [("evaluation_edit", 2), ("evaluation_detail", 1), ("evaluation_review", 1)],
-)
-def test_a_forms_page_reads_its_funds_and_rows_once(
-    client_for, editor, reviewer, evaluation, page, indicator_reads
-):
-    # The edit page's formset reads the rows once more, as the rows it binds the post to.
+@pytest.mark.parametrize("page", ["evaluation_edit", "evaluation_detail", "evaluation_review"])
+def test_a_forms_page_reads_its_funds_and_rows_once(client_for, editor, reviewer, evaluation, page):
     if page == "evaluation_review":
         Evaluation.objects.filter(pk=evaluation.pk).update(state=Evaluation.State.SUBMITTED)
     client = client_for(reviewer if page == "evaluation_review" else editor)
@@ -591,4 +585,29 @@ def test_a_forms_page_reads_its_funds_and_rows_once(
     assert response.status_code == 200
     assert reads_of(queries, "evaluations_fundline") == 1
     assert reads_of(queries, "evaluations_fundsource") == 1
-    assert reads_of(queries, "evaluations_indicator") == indicator_reads
+    assert reads_of(queries, "evaluations_indicator") == 1
+
+
+def test_a_refused_save_reads_the_rows_once(client_for, editor, evaluation):
+    data = edit_data(evaluation, project_name="")
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(editor).post(edit_url(evaluation), data)
+    assert response.status_code == 400
+    assert reads_of(queries, "evaluations_indicator") == 1
+
+
+def test_a_refused_save_checks_the_rows_as_saved_not_as_posted(client_for, editor, evaluation):
+    rows = list(evaluation.indicators.all())
+    index, short = next(
+        (index, row)
+        for index, row in enumerate(rows)
+        if row.completion_rate is not None and row.completion_rate < 100 and not row.reason
+    )
+    flag = f'<li><a href="#indicator-{short.pk}">'
+    assert flag in client_for(editor).get(edit_url(evaluation)).text
+    # The reason would clear the flag once saved; the empty name refuses the save.
+    data = edit_data(evaluation, project_name="", **{f"indicators-{index}-reason": "原因"})
+    response = client_for(editor).post(edit_url(evaluation), data)
+    assert response.status_code == 400
+    assert flag in response.text
+    assert "原因</textarea>" in response.text

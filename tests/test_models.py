@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from evaluations.demo.seed import ORGANISATION_DEPARTMENT, load_demo, read_seed
-from evaluations.models import Evaluation, FundLine, Indicator, Project
+from evaluations.models import Evaluation, FundLine, Indicator, IndicatorCategory, Project
 
 
 def test_amounts_cannot_be_negative_in_the_database(evaluation):
@@ -105,3 +105,24 @@ def test_the_seed_form_with_the_shortfall_keeps_its_blank_reason(evaluation):
         Decimal("52.37"),
         "",
     )
+
+
+def test_fetching_a_forms_content_gives_each_row_its_category(evaluation):
+    rows = {
+        row.pk: (row.category.name, row.category.parent.name) for row in Indicator.objects.all()
+    }
+    evaluation.fetch_content()
+    fetched = evaluation.indicators.all()
+    assert {row.pk: (row.category.name, row.category.parent.name) for row in fetched} == rows
+
+
+def test_a_row_under_another_editions_category_keeps_it_when_fetched(evaluation):
+    other = IndicatorCategory.objects.filter(parent__isnull=False).exclude(
+        edition=evaluation.year_settings.edition
+    )[0]
+    row = evaluation.indicators.first()
+    Indicator.objects.filter(pk=row.pk).update(category=other)
+    evaluation.fetch_content()
+    fetched = next(found for found in evaluation.indicators.all() if found.pk == row.pk)
+    assert fetched.category == other
+    assert fetched.category.parent == other.parent

@@ -41,13 +41,12 @@ def field(bound_field, label=None, hide_label=False):
             bound_field.auto_id,
             format_html_join(" ", "<span>{}</span>", ((error,) for error in bound_field.errors)),
         )
-    return format_html(
-        '<label class="{}" for="{}">{}</label>{}{}',
-        "visually-hidden" if hide_label else "form-label",
-        bound_field.id_for_label,
-        label or bound_field.label,
-        bound_field.as_widget(),
-        errors,
+    # format_html's work, written out: the edit page draws hundreds of fields.
+    return mark_safe(  # noqa: S308 — the label and its id are escaped, the rest is safe
+        f'<label class="{"visually-hidden" if hide_label else "form-label"}" '
+        f'for="{conditional_escape(bound_field.id_for_label)}">'
+        f"{conditional_escape(label or bound_field.label)}</label>"
+        f"{bound_field.as_widget()}{errors}"
     )
 
 
