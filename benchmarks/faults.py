@@ -248,7 +248,9 @@ def main(argv=None):
         parser.error("--seconds must be between 10 and 300")
 
     env = stack.environment(args.port)
-    if not args.skip_setup:
+    if args.skip_setup:
+        stack.collect_static(env)
+    else:
         stack.prepare(env, args.editors, 6, 2023)
     load.setup_django(env)
     editors = load.editable_forms(args.editors)

@@ -375,7 +375,9 @@ def main(argv=None):
     args.editors = 50 if args.editors is None else args.editors
     args.reviewers = 10 if args.reviewers is None else args.reviewers
     env = stack.environment(args.port)
-    if not args.skip_setup:
+    if args.skip_setup:
+        stack.collect_static(env)
+    else:
         stack.prepare(env, args.editors, args.forms_per_department, args.year)
     setup_django(env)
     editors = editable_forms(args.editors)
@@ -408,7 +410,9 @@ def main_open(parser, args):
     if not 10 <= args.stage_seconds <= 1800 or not 0 <= args.warm_up < args.stage_seconds:
         parser.error("--stage-seconds must be 10 to 1800, --warm-up below it")
     env = stack.environment(args.port)
-    if not args.skip_setup:
+    if args.skip_setup:
+        stack.collect_static(env)
+    else:
         stack.prepare(env, editors_wanted, args.forms_per_department, args.year, reviewers_wanted)
     setup_django(env)
     editors = editable_forms(editors_wanted)

@@ -52,11 +52,17 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def collect_static(env):
+    """The static files gunicorn serves (through whitenoise, from its manifest): without them
+    every page answers 500, so also a run that reuses its database collects them."""
+    manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+
+
 def prepare(env, departments, forms_per_department, year, reviewers=10):
     """Database, schema, static files, the demo bureau and its reviewers, synthetic forms."""
     subprocess.run([PYTHON, "-m", "config.database_creation"], cwd=ROOT, env=env, check=True)
     manage(env, "migrate", "--no-input", "--verbosity", "0")
-    manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+    collect_static(env)
     # A throwaway database on loopback: the demo logins are what the load test signs in with.
     manage(env, "load_demo_data", "--force")
     manage(
