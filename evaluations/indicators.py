@@ -1,5 +1,6 @@
 """The indicator tree of a form: rows grouped under their 一级 and 二级 headings."""
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.text import Truncator
@@ -63,9 +64,7 @@ def row_labels(rows, *, name_of, section_of, place_of):
         sections.setdefault(section_of(row), []).append(row)
     labels = {}
     for section in sections.values():
-        names = [
-            Truncator(" ".join((name_of(row) or "").split())).chars(NAME_LENGTH) for row in section
-        ]
+        names = [_short(" ".join((name_of(row) or "").split())) for row in section]
         for number, (row, name) in enumerate(zip(section, names, strict=True), start=1):
             values = {"name": name, "number": number, "place": place_of(row)}
             if not name:
@@ -75,3 +74,13 @@ def row_labels(rows, *, name_of, section_of, place_of):
             else:
                 labels[row] = _("“%(name)s” under %(place)s") % values
     return labels
+
+
+def _short(name):
+    """The name cut to NAME_LENGTH characters as Truncator cuts it; most names are shorter,
+    and are only normalised as it normalises them (Truncator translates its ellipsis for every
+    text it is given, on every page that names the rows)."""
+    name = unicodedata.normalize("NFC", name)
+    if len(name) <= NAME_LENGTH:
+        return name
+    return Truncator(name).chars(NAME_LENGTH)
