@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.renew_sessions",
     "config.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -195,12 +196,11 @@ AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
 # Failures and lockouts are rows in the database (the default handler): every app server sees them.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
-# Sessions end after this long without a request (every request pushes the end back).
+# Sessions end after this long without a request (requests push the end back: config/sessions.py).
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 # In the database, so that any app server can answer any request of a logged-in user.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "config.sessions"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
