@@ -14,9 +14,8 @@ import contextvars
 import logging
 
 from django.db import DatabaseError
-from django.db.models import Value
 
-from departments.models import BureauMembership, Membership
+from departments.access import roles_of
 
 logger = logging.getLogger("jixiao.events")
 
@@ -32,24 +31,11 @@ def scope_of(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return "-", "-", "-"
     try:
-        # One query for both: every request writes a line.
-        codes = (
-            Membership.objects.filter(user=user)
-            .values_list(Value("department"), "department__code")
-            .union(
-                BureauMembership.objects.filter(user=user).values_list(
-                    Value("bureau"), "bureau__code"
-                ),
-                all=True,
-            )
-        )
-        departments, bureaus = [], []
-        for kind, code in codes:
-            (departments if kind == "department" else bureaus).append(code)
+        roles = roles_of(user)
         return (
             user.get_username(),
-            ",".join(sorted(departments)) or "-",
-            ",".join(sorted(bureaus)) or "-",
+            ",".join(sorted(code for _pk, _role, code in roles.departments)) or "-",
+            ",".join(sorted(code for _pk, code in roles.bureaus)) or "-",
         )
     except DatabaseError:
         # The database went away mid-request; the line is still worth writing.

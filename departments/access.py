@@ -13,12 +13,14 @@ Anything outside a user's scope answers 404, so that ids of other departments' f
 nothing; a visible form the user may not change answers 403.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.shortcuts import get_object_or_404
 
-from departments.models import Department, FinanceBureau, Membership
+from departments.models import BureauMembership, Department, FinanceBureau, Membership
 from evaluations.models import Evaluation, Notification, Project, Year
 from reports.models import Report
 
@@ -161,20 +163,54 @@ def reviewers_of(department_id):
     )
 
 
+@dataclass(frozen=True)
+class Roles:
+    """What a user is, in one query: (department id, role, department code) of each membership
+    and (bureau id, bureau code) of each finance bureau they review for."""
+
+    departments: tuple
+    bureaus: tuple
+
+    def has(self, *roles, department_id=None):
+        return any(
+            role in roles and department_id in (None, department)
+            for department, role, _code in self.departments
+        )
+
+
+def roles_of(user):
+    """The user's roles, read once per request's user: the view, its menu, its buttons and the
+    request's log line all ask."""
+    if not user.is_authenticated or not user.is_active:
+        return Roles((), ())
+    if "_roles" not in user.__dict__:
+        rows = (
+            Membership.objects.filter(user=user)
+            .values_list("department_id", "role", "department__code")
+            .union(
+                BureauMembership.objects.filter(user=user).values_list(
+                    "bureau_id", Value(""), "bureau__code"
+                ),
+                all=True,
+            )
+        )
+        departments, bureaus = [], []
+        for pk, role, code in rows:
+            if role:
+                departments.append((pk, role, code))
+            else:
+                bureaus.append((pk, code))
+        user._roles = Roles(tuple(departments), tuple(bureaus))
+    return user._roles
+
+
 def is_member(user):
-    return user.is_authenticated and member_departments(user).exists()
+    return roles_of(user).has(Membership.Role.EDITOR, Membership.Role.VIEWER)
 
 
 def is_reviewer(user):
-    if not user.is_authenticated:
-        return False
-    # Asked by the view and again by the menu of the same page.
-    if not hasattr(user, "_is_reviewer"):
-        user._is_reviewer = (
-            user.bureau_memberships.exists()
-            or user.memberships.filter(role=Membership.Role.SUPERVISOR).exists()
-        )
-    return user._is_reviewer
+    roles = roles_of(user)
+    return bool(roles.bureaus) or roles.has(Membership.Role.SUPERVISOR)
 
 
 def visible_evaluations(user):
@@ -272,11 +308,7 @@ def notifications_for(user):
 
 
 def can_edit_department(user, department_id):
-    # Asked by the view, the page's submit button and its menu: once per request's user.
-    known = user.__dict__.setdefault("_edits_department", {})
-    if department_id not in known:
-        known[department_id] = editable_departments(user).filter(pk=department_id).exists()
-    return known[department_id]
+    return roles_of(user).has(Membership.Role.EDITOR, department_id=department_id)
 
 
 def can_edit(user, evaluation):

@@ -486,7 +486,9 @@ class EditPage:
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, pk):
     evaluation = access.evaluation_for_editing(request.user, pk)
-    notifications.mark_read(request.user, evaluation)
+    if request.method == "GET":
+        # Opening the form is reading what the user was told about it; a save is not.
+        notifications.mark_read(request.user, evaluation)
     if not evaluation.is_editable_state:
         messages.info(
             request,
