@@ -6,6 +6,7 @@ PostgreSQL, so threads keep the cores busy, and processes keep one crash from ta
 than its own requests.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -54,3 +55,10 @@ logconfig_dict = {
 # Several servers may run on one machine (make serve, the load test); none needs the control
 # socket, which would be shared between them.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded Django and the app, their objects (about 120,000) live as long
+    as it does: frozen out of the garbage collector, they are no longer walked by every full
+    collection a request triggers, which took about 1.5 ms of a request's CPU."""
+    gc.freeze()
