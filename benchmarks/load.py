@@ -11,7 +11,7 @@ and the errors, and checks that every form holds exactly the last save its edito
 succeeded, written whole.
 
 Options: --seconds, --editors, --reviewers, --think (seconds between a user's steps),
---workers (gunicorn processes), --port, --skip-setup (reuse the database as it is).
+--workers (gunicorn processes), --threads (threads in each), --port, --skip-setup (reuse the database as it is).
 
 `--open` is the deadline-day peak instead: an open model of many users who think between
 steps, 20 to 60 seconds for a department's editor, 5 to 20 for a reviewer (300 editors and
@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -189,34 +190,75 @@ def signed_in(usernames):
     return sessions
 
 
-def server_cpu_seconds(pids):
-    """CPU seconds (user and system) the processes have used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = 0
-    for pid in pids:
+def process_cpu_seconds(pid, reaped=False):
+    """CPU seconds (user and system) a process has used so far; with `reaped`, also those of
+    its children that have exited and been waited for (gunicorn's replaced workers)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # gone meanwhile
+    ticks = sum(int(value) for value in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid):
+    pids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            pids += [int(child) for child in (task / "children").read_text().split()]
         except OSError:
-            continue  # a worker replaced meanwhile
-        used += int(fields[11]) + int(fields[12])
-    return used / ticks
+            continue
+    return pids
 
 
-def cpu_at_boundaries(stages, pids):
-    """The server's CPU seconds at each stage's start and end, read as the stages pass."""
+def machine_busy_seconds():
+    """CPU seconds the whole machine has spent busy (all but idle and I/O wait), all cores."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuReading:
+    """Cumulative CPU seconds at a moment: the app's gunicorn, the load generator, the machine."""
+
+    app: float
+    generator: float
+    machine: float
+
+    def __sub__(self, other):
+        return CpuReading(
+            self.app - other.app, self.generator - other.generator, self.machine - other.machine
+        )
+
+
+def cpu_reading(server_pid):
+    """Where the machine's CPU went so far: gunicorn (its master, live workers and replaced
+    ones), this process with its other children (the load generator), the whole machine (the
+    rest is PostgreSQL, the kernel's loopback and anything else running)."""
+    app = process_cpu_seconds(server_pid, reaped=True)
+    app += sum(process_cpu_seconds(pid) for pid in children_of(server_pid))
+    generator = process_cpu_seconds(os.getpid())
+    generator += sum(
+        process_cpu_seconds(pid) for pid in children_of(os.getpid()) if pid != server_pid
+    )
+    return CpuReading(app, generator, machine_busy_seconds())
+
+
+def cpu_at_boundaries(stages, server_pid):
+    """CPU readings at each stage's start and end, taken as the stages pass."""
     readings = []
     for moment in [stages[0][0], *(stop for _start, stop, _divisor in stages)]:
         time.sleep(max(0.0, moment - time.time()))
-        readings.append(server_cpu_seconds(pids()))
+        readings.append(cpu_reading(server_pid))
     return readings
 
 
 def run_open(
-    base_url, editors, reviewers, arrival_rate, divisors, stage_seconds, pids, processes=6
+    base_url, editors, reviewers, arrival_rate, divisors, stage_seconds, server_pid, processes=6
 ):
     """The open model's users in `processes` processes; (results, stages, time the last user
-    arrived, the server's CPU seconds at the stages' boundaries). `pids()` gives the server's
-    worker processes."""
+    arrived, CPU readings at the stages' boundaries). `server_pid` is gunicorn's master."""
     users = [("editor", name, forms) for name, forms in editors.items()]
     users += [("reviewer", name, pages) for name, pages in reviewers.items()]
     sessions = signed_in([name for _role, name, _detail in users])
@@ -234,7 +276,7 @@ def run_open(
     groups = [arrivals[index::processes] for index in range(processes)]
     with ProcessPoolExecutor(processes) as pool:
         futures = [pool.submit(run_open_users, base_url, group, stages) for group in groups]
-        cpu = cpu_at_boundaries(stages, pids)
+        cpu = cpu_at_boundaries(stages, server_pid)
         results = [result for future in futures for result in future.result()]
     return results, stages, arrive_at, cpu
 
@@ -245,6 +287,7 @@ def open_report(results, stages, warm_up, arrived_at, cpu, out=print):
     for number, (start, stop, divisor) in enumerate(stages, start=1):
         served = sum(1 for r in results for s in r["samples"] if start <= s.at < stop)
         used = cpu[number] - cpu[number - 1]
+        length = stop - start
         counted_from = max(start + warm_up, min(arrived_at, stop - 1))
         window = [
             {
@@ -261,8 +304,14 @@ def open_report(results, stages, warm_up, arrived_at, cpu, out=print):
         errors += summarise(window, seconds, out=out)
         p95, rate = overall(window, seconds)
         out(
-            f"server CPU: {used / (stop - start):.2f} cores busy over the whole stage, "
-            f"{used * 1000 / served if served else 0:.0f} ms per request ({served} requests)"
+            f"app CPU: {used.app / length:.2f} cores busy over the whole stage, "
+            f"{used.app * 1000 / served if served else 0:.0f} ms per request ({served} requests)"
+        )
+        out(
+            f"machine: {used.machine / length:.2f} of {os.cpu_count()} cores busy: the app "
+            f"{used.app / length:.2f}, the load generator {used.generator / length:.2f}, the rest "
+            f"(PostgreSQL, the kernel's loopback, anything else) "
+            f"{(used.machine - used.app - used.generator) / length:.2f}"
         )
         if saturation is None and p95 > 1000:
             saturation = (number, divisor, rate)
@@ -358,6 +407,7 @@ def main(argv=None):
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--think", type=float, default=0.0)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--skip-setup", action="store_true")
     parser.add_argument("--open", action="store_true", help="the deadline-day peak")
@@ -389,7 +439,7 @@ def main(argv=None):
         f"{''.join(', ' + kind for kind, _path, _chance in pages)}), {args.seconds} s, "
         f"think {args.think} s"
     )
-    with stack.Gunicorn(env, args.port, args.workers) as server:
+    with stack.Gunicorn(env, args.port, args.workers, args.threads) as server:
         results, start_at, stop_at = run_load(
             server.url, editors, reviewers, args.seconds, args.think
         )
@@ -427,7 +477,7 @@ def main_open(parser, args):
         + ", ".join(f"{divisor:g}" for divisor in divisors)
         + f", {args.stage_seconds} s each"
     )
-    with stack.Gunicorn(env, args.port, args.workers) as server:
+    with stack.Gunicorn(env, args.port, args.workers, args.threads) as server:
         results, stages, arrived_at, cpu = run_open(
             server.url,
             editors,
@@ -435,7 +485,7 @@ def main_open(parser, args):
             args.arrival_rate,
             divisors,
             args.stage_seconds,
-            server.worker_pids,
+            server.process.pid,
         )
     print(f"all users arrived {arrived_at - stages[0][0]:.0f} s into the first stage")
     errors = open_report(results, stages, args.warm_up, arrived_at, cpu)

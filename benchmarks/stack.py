@@ -102,10 +102,12 @@ def prepare(env, departments, forms_per_department, year, reviewers=10):
 class Gunicorn:
     """gunicorn in the background; its log goes to benchmarks/out/gunicorn-PORT.log."""
 
-    def __init__(self, env, port, workers=None):
+    def __init__(self, env, port, workers=None, threads=None):
         self.env = dict(env)
         if workers:
             self.env["WEB_CONCURRENCY"] = str(workers)
+        if threads:
+            self.env["GUNICORN_THREADS"] = str(threads)
         self.port = port
         self.process = None
         self.log_path = OUT / f"gunicorn-{port}.log"
