@@ -183,7 +183,9 @@ def roles_of(user):
     request's log line all ask."""
     if not user.is_authenticated or not user.is_active:
         return Roles((), ())
-    if "_roles" not in user.__dict__:
+    # getattr, not the instance's __dict__: request.user is a lazy object in front of the user.
+    roles = getattr(user, "_roles", None)
+    if roles is None:
         rows = (
             Membership.objects.filter(user=user)
             .values_list("department_id", "role", "department__code")
@@ -200,8 +202,8 @@ def roles_of(user):
                 departments.append((pk, role, code))
             else:
                 bureaus.append((pk, code))
-        user._roles = Roles(tuple(departments), tuple(bureaus))
-    return user._roles
+        user._roles = roles = Roles(tuple(departments), tuple(bureaus))
+    return roles
 
 
 def is_member(user):

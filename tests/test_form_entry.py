@@ -611,3 +611,18 @@ def test_a_refused_save_checks_the_rows_as_saved_not_as_posted(client_for, edito
     assert response.status_code == 400
     assert flag in response.text
     assert "原因</textarea>" in response.text
+
+
+@pytest.mark.parametrize("page", ["evaluation_list", "evaluation_edit", "evaluation_detail"])
+def test_a_page_reads_its_users_roles_once(client_for, editor, evaluation, page):
+    # The view, the menu, the buttons and the request's log line all ask who the user is.
+    args = [] if page == "evaluation_list" else [evaluation.pk]
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(editor).get(reverse(page, args=args))
+    assert response.status_code == 200
+    roles_read = [
+        query
+        for query in queries
+        if "UNION" in query["sql"] and '"departments_bureaumembership"' in query["sql"]
+    ]
+    assert len(roles_read) == 1
