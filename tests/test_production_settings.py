@@ -374,3 +374,17 @@ def test_the_deploy_check_is_clean_with_the_readmes_example_values():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_gunicorn_workers_are_processes_of_one_thread_that_freeze_what_they_loaded():
+    # Threads of one process queued for its interpreter lock at every query (README, load test).
+    script = (
+        "import gc, config.gunicorn as g\n"
+        "g.post_worker_init(None)\n"
+        "print(g.worker_class, g.threads, g.workers > 1, gc.get_freeze_count() > 0)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "WEB_CONC"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["gthread", "1", "True", "True"], result.stderr
