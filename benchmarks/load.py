@@ -11,7 +11,8 @@ and the errors, and checks that every form holds exactly the last save its edito
 succeeded, written whole.
 
 Options: --seconds, --editors, --reviewers, --think (seconds between a user's steps),
---workers (gunicorn processes), --threads (threads in each), --port, --skip-setup (reuse the database as it is).
+--workers (gunicorn processes), --threads (threads in each), --port, --skip-setup (reuse
+the database as it is).
 
 `--open` is the deadline-day peak instead: an open model of many users who think between
 steps, 20 to 60 seconds for a department's editor, 5 to 20 for a reviewer (300 editors and
