@@ -1,14 +1,15 @@
 """gunicorn settings for `make serve` and production: `gunicorn -c config/gunicorn.py`.
 
 Every value can be overridden by the usual GUNICORN_CMD_ARGS or by the environment variables
-read here. Workers are processes of one thread each by default (gthread, so that idle
-keep-alive connections wait in the worker's poller, not in a thread): a request spends most of
-its time in Python, and threads of one process take turns at one interpreter lock, so each of
-a request's twenty-odd queries waited for the lock again behind the other threads' pages. At
-the deadline-day peak of the load test, 5 processes of 4 threads gave a p95 of 3.3 s at 52 ms
-of CPU a request; processes of one thread 0.6–0.9 s at 39–42 ms. More processes than cores
-keep the cores busy while some wait for PostgreSQL, and keep one crash from taking down more
-than its own request.
+read here. Workers are processes that serve one request at a time (gunicorn's sync worker,
+made for a buffering proxy such as nginx in front): a request spends most of its time in
+Python, and threads of one process take turns at one interpreter lock, so each of a request's
+twenty-odd queries waited for the lock again behind the other threads' pages; and a worker of
+one thread that kept accepting requests (gthread) queued them behind its own slow one while
+other workers were idle. A sync worker takes the next connection only when it is free, so the
+kernel hands each request to an idle one. More processes than cores keep the cores busy while
+some wait for PostgreSQL, and keep a crash from taking down more than its own request. The load
+test's figures for each choice are in the README (Load and fault tests).
 """
 
 import gc
@@ -18,11 +19,15 @@ import os
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+# Above 1, gunicorn runs gthread workers of that many threads instead.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-# A save of a 300-row form takes well under a second; anything near this is stuck.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# A save of a 300-row form takes well under a second, the longest page (a big report's PDF) about
+# twenty; a sync worker cannot say it is alive while it works, so this is also the longest a
+# request may take: nginx's proxy_read_timeout (README) gives up at the same 60 s.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
+# Only gthread workers keep connections open between requests; sync ones close each.
 keepalive = 5
 # Workers are replaced now and then, so that a slow leak never grows into an outage.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))

@@ -376,8 +376,8 @@ def test_the_deploy_check_is_clean_with_the_readmes_example_values():
     assert "System check identified no issues" in result.stdout
 
 
-def test_gunicorn_workers_are_processes_of_one_thread_that_freeze_what_they_loaded():
-    # Threads of one process queued for its interpreter lock at every query (README, load test).
+def test_gunicorn_workers_serve_one_request_at_a_time_and_freeze_what_they_loaded():
+    # Threads queued for their process's interpreter lock at every query (README, load test).
     script = (
         "import gc, config.gunicorn as g\n"
         "g.post_worker_init(None)\n"
@@ -387,4 +387,4 @@ def test_gunicorn_workers_are_processes_of_one_thread_that_freeze_what_they_load
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    assert result.stdout.split() == ["gthread", "1", "True", "True"], result.stderr
+    assert result.stdout.split() == ["sync", "1", "True", "True"], result.stderr
