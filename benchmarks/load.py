@@ -202,16 +202,6 @@ def process_cpu_seconds(pid, reaped=False):
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def children_of(pid):
-    pids = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            pids += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return pids
-
-
 def machine_busy_seconds():
     """CPU seconds the whole machine has spent busy (all but idle and I/O wait), all cores."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -238,10 +228,10 @@ def cpu_reading(server_pid):
     ones), this process with its other children (the load generator), the whole machine (the
     rest is PostgreSQL, the kernel's loopback and anything else running)."""
     app = process_cpu_seconds(server_pid, reaped=True)
-    app += sum(process_cpu_seconds(pid) for pid in children_of(server_pid))
+    app += sum(process_cpu_seconds(pid) for pid in stack.children_of(server_pid))
     generator = process_cpu_seconds(os.getpid())
     generator += sum(
-        process_cpu_seconds(pid) for pid in children_of(os.getpid()) if pid != server_pid
+        process_cpu_seconds(pid) for pid in stack.children_of(os.getpid()) if pid != server_pid
     )
     return CpuReading(app, generator, machine_busy_seconds())
 

@@ -155,8 +155,18 @@ class Gunicorn:
 
     def worker_pids(self):
         """The worker processes (children of the master)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
+        return children_of(self.process.pid)
+
+
+def children_of(pid):
+    """The processes a process has started and not yet waited for, from any of its threads."""
+    pids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            pids += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue  # a thread that has ended meanwhile
+    return pids
 
 
 def database_url(env):
